@@ -1,0 +1,126 @@
+import type { Kysely } from "kysely";
+import type { ActivityInput, ActivityKind, ActivityRecord, ActivityText, Source } from "../domain/types.js";
+import type { Database } from "./schema.js";
+
+export type ActivityRow = ActivityInput & { personId: number; identityId: number };
+
+export interface ActivityQuery {
+  from?: number;
+  to?: number;
+  personId?: number;
+  source?: Source;
+}
+
+/** Rows per INSERT statement: well below SQLite's and PostgreSQL's bound-parameter limits at 17 columns a row. */
+const INSERT_CHUNK = 200;
+
+export class ActivityRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Insert activities; returns the source ids that were new. Existing source ids are left unchanged. */
+  async insert(rows: readonly ActivityRow[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const created = await this.db
+        .insertInto("activities")
+        .values(chunk.map(toRow))
+        .onConflict((oc) => oc.column("source_uid").doNothing())
+        .returning(["id", "source_uid"])
+        .execute();
+      if (created.length === 0) continue;
+      const byUid = new Map(chunk.map((r) => [r.sourceUid, r]));
+      await this.db
+        .insertInto("activity_texts")
+        .values(
+          created.map((c) => {
+            const text = byUid.get(c.source_uid)?.text ?? {};
+            return {
+              activity_id: c.id,
+              title: text.title ?? null,
+              body: text.body ?? null,
+              branch: text.branch ?? null,
+              paths: text.paths ?? null,
+            };
+          }),
+        )
+        .execute();
+      for (const c of created) inserted.add(c.source_uid);
+    }
+    return inserted;
+  }
+
+  async list(query: ActivityQuery = {}): Promise<ActivityRecord[]> {
+    let q = this.db.selectFrom("activities").selectAll();
+    if (query.from !== undefined) q = q.where("end_at", ">", query.from);
+    if (query.to !== undefined) q = q.where("start_at", "<", query.to);
+    if (query.personId !== undefined) q = q.where("person_id", "=", query.personId);
+    if (query.source !== undefined) q = q.where("source", "=", query.source);
+    const rows = await q.orderBy("start_at").orderBy("id").execute();
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source as Source,
+      kind: r.kind as ActivityKind,
+      personId: r.person_id,
+      startAt: r.start_at,
+      endAt: r.end_at,
+      tz: r.tz,
+      dateOnly: r.date_only === 1,
+      localDate: r.local_date,
+      localEndDate: r.local_end_date,
+      landedAt: r.landed_at,
+      repo: r.repo,
+      project: r.project,
+      machine: r.machine,
+      explicitKeys: JSON.parse(r.explicit_keys) as string[],
+      metrics: JSON.parse(r.metrics) as ActivityRecord["metrics"],
+    }));
+  }
+
+  async texts(ids: readonly number[]): Promise<Map<number, ActivityText>> {
+    const result = new Map<number, ActivityText>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("activity_texts")
+        .selectAll()
+        .where("activity_id", "in", ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) {
+        result.set(r.activity_id, {
+          title: r.title ?? undefined,
+          body: r.body ?? undefined,
+          branch: r.branch ?? undefined,
+          paths: r.paths ?? undefined,
+        });
+      }
+    }
+    return result;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom("activities").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    return row.n;
+  }
+}
+
+function toRow(r: ActivityRow) {
+  return {
+    source_uid: r.sourceUid,
+    source: r.source,
+    kind: r.kind,
+    person_id: r.personId,
+    identity_id: r.identityId,
+    start_at: r.startAt,
+    end_at: r.endAt,
+    tz: r.tz,
+    date_only: r.dateOnly ? 1 : 0,
+    local_date: r.localDate ?? null,
+    local_end_date: r.localEndDate ?? null,
+    landed_at: r.landedAt ?? null,
+    repo: r.repo ?? null,
+    project: r.project ?? null,
+    machine: r.machine ?? null,
+    explicit_keys: JSON.stringify(r.explicitKeys),
+    metrics: JSON.stringify(r.metrics ?? {}),
+  };
+}

@@ -1,0 +1,171 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+/**
+ * Migrations as code, so the compiled package carries them. Each one takes the
+ * dialect because auto-increment keys differ: SQLite's INTEGER PRIMARY KEY versus
+ * PostgreSQL's identity columns.
+ */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect) }),
+  };
+}
+
+function initial(dialect: Dialect): Migration {
+  const idColumn = (db: Kysely<unknown>, table: string) =>
+    dialect === "sqlite"
+      ? db.schema.createTable(table).addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      : db.schema.createTable(table).addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  const real = sql`double precision`;
+
+  return {
+    async up(db) {
+      await idColumn(db, "persons")
+        .addColumn("tz", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("person_texts")
+        .addColumn("person_id", "bigint", (c) => c.primaryKey().references("persons.id").onDelete("cascade"))
+        .addColumn("display_name", "text")
+        .addColumn("email", "text")
+        .execute();
+
+      await idColumn(db, "identities")
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id"))
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("lookup", "text", (c) => c.notNull().unique())
+        .addColumn("email_lookup", "text")
+        .addColumn("name_lookup", "text")
+        .addColumn("pinned", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("tz", "text")
+        .execute();
+      await db.schema.createIndex("identities_email").on("identities").column("email_lookup").execute();
+      await db.schema.createIndex("identities_name").on("identities").column("name_lookup").execute();
+      await db.schema.createIndex("identities_person").on("identities").column("person_id").execute();
+      await db.schema
+        .createTable("identity_texts")
+        .addColumn("identity_id", "bigint", (c) => c.primaryKey().references("identities.id").onDelete("cascade"))
+        .addColumn("external_id", "text", (c) => c.notNull())
+        .addColumn("display_name", "text")
+        .addColumn("email", "text")
+        .execute();
+
+      await idColumn(db, "issues")
+        .addColumn("source_id", "text", (c) => c.notNull().unique())
+        .addColumn("key", "text", (c) => c.notNull().unique())
+        .addColumn("project_key", "text", (c) => c.notNull())
+        .addColumn("issue_type", "text")
+        .addColumn("is_subtask", "integer", (c) => c.notNull())
+        .addColumn("parent_key", "text")
+        .addColumn("epic_key", "text")
+        .addColumn("priority", "text")
+        .addColumn("status", "text")
+        .addColumn("status_category", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint")
+        .addColumn("resolved_at", "bigint")
+        .addColumn("assignee_id", "bigint", (c) => c.references("persons.id"))
+        .addColumn("reporter_id", "bigint", (c) => c.references("persons.id"))
+        .addColumn("content_digest", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("issue_texts")
+        .addColumn("issue_id", "bigint", (c) => c.primaryKey().references("issues.id").onDelete("cascade"))
+        .addColumn("summary", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("comments", "text", (c) => c.notNull())
+        .execute();
+
+      await idColumn(db, "issue_events")
+        .addColumn("source_uid", "text", (c) => c.notNull().unique())
+        .addColumn("issue_id", "bigint", (c) => c.notNull().references("issues.id"))
+        .addColumn("person_id", "bigint", (c) => c.references("persons.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("tz", "text")
+        .addColumn("field", "text")
+        .addColumn("from_value", "text")
+        .addColumn("to_value", "text")
+        .execute();
+      await db.schema.createIndex("issue_events_issue_at").on("issue_events").columns(["issue_id", "at"]).execute();
+      await db.schema.createIndex("issue_events_person_at").on("issue_events").columns(["person_id", "at"]).execute();
+      await db.schema
+        .createTable("issue_event_texts")
+        .addColumn("event_id", "bigint", (c) => c.primaryKey().references("issue_events.id").onDelete("cascade"))
+        .addColumn("body", "text", (c) => c.notNull())
+        .execute();
+
+      await idColumn(db, "activities")
+        .addColumn("source_uid", "text", (c) => c.notNull().unique())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id"))
+        .addColumn("identity_id", "bigint", (c) => c.notNull().references("identities.id"))
+        .addColumn("start_at", "bigint", (c) => c.notNull())
+        .addColumn("end_at", "bigint", (c) => c.notNull())
+        .addColumn("tz", "text", (c) => c.notNull())
+        .addColumn("date_only", "integer", (c) => c.notNull())
+        .addColumn("local_date", "text")
+        .addColumn("local_end_date", "text")
+        .addColumn("landed_at", "bigint")
+        .addColumn("repo", "text")
+        .addColumn("project", "text")
+        .addColumn("machine", "text")
+        .addColumn("explicit_keys", "text", (c) => c.notNull())
+        .addColumn("metrics", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("activities_person_start").on("activities").columns(["person_id", "start_at"]).execute();
+      await db.schema.createIndex("activities_start").on("activities").column("start_at").execute();
+      await db.schema
+        .createTable("activity_texts")
+        .addColumn("activity_id", "bigint", (c) => c.primaryKey().references("activities.id").onDelete("cascade"))
+        .addColumn("title", "text")
+        .addColumn("body", "text")
+        .addColumn("branch", "text")
+        .addColumn("paths", "text")
+        .execute();
+
+      await idColumn(db, "links")
+        .addColumn("activity_id", "bigint", (c) => c.notNull().references("activities.id").onDelete("cascade"))
+        .addColumn("issue_id", "bigint", (c) => c.notNull().references("issues.id"))
+        .addColumn("rank", "integer", (c) => c.notNull())
+        .addColumn("score", real, (c) => c.notNull())
+        .addColumn("confidence", real, (c) => c.notNull())
+        .addColumn("method", "text", (c) => c.notNull())
+        .addColumn("evidence", "text", (c) => c.notNull())
+        .addUniqueConstraint("links_activity_issue", ["activity_id", "issue_id"])
+        .execute();
+      await db.schema.createIndex("links_issue").on("links").column("issue_id").execute();
+
+      await idColumn(db, "suggestions")
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id"))
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("issue_id", "bigint", (c) => c.references("issues.id"))
+        .addColumn("seconds", "integer", (c) => c.notNull())
+        .addColumn("confidence", real, (c) => c.notNull())
+        .addColumn("evidence", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("suggestions_day_person").on("suggestions").columns(["day", "person_id"]).execute();
+
+      await idColumn(db, "worklogs")
+        .addColumn("source_id", "text", (c) => c.notNull().unique())
+        .addColumn("issue_id", "bigint", (c) => c.notNull().references("issues.id"))
+        .addColumn("person_id", "bigint", (c) => c.references("persons.id"))
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("tz", "text", (c) => c.notNull())
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("seconds", "integer", (c) => c.notNull())
+        .addColumn("origin", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("worklog_texts")
+        .addColumn("worklog_id", "bigint", (c) => c.primaryKey().references("worklogs.id").onDelete("cascade"))
+        .addColumn("comment", "text", (c) => c.notNull())
+        .execute();
+    },
+  };
+}

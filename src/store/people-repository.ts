@@ -1,0 +1,194 @@
+import type { Kysely } from "kysely";
+import type { IdentityInput, PersonRecord, Source } from "../domain/types.js";
+import { lookupDigest, normalizeEmail, normalizeName } from "./digest.js";
+import type { Database } from "./schema.js";
+
+export interface ResolvedIdentity {
+  personId: number;
+  identityId: number;
+}
+
+function identityLookup(source: string, externalId: string): string {
+  return lookupDigest(`identity:${source}`, externalId.trim().toLowerCase());
+}
+
+/**
+ * People and their identities per source. Matching an unseen identity to a known
+ * person goes by e-mail first, then by normalized name, and creates a new person
+ * when neither matches.
+ */
+export class PeopleRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async resolve(identity: IdentityInput): Promise<ResolvedIdentity> {
+    const lookup = identityLookup(identity.source, identity.externalId);
+    const known = await this.db
+      .selectFrom("identities")
+      .select(["id", "person_id"])
+      .where("lookup", "=", lookup)
+      .executeTakeFirst();
+    if (known) return { personId: known.person_id, identityId: known.id };
+
+    const emailLookup = identity.email ? lookupDigest("email", normalizeEmail(identity.email)) : null;
+    const normalizedName = identity.displayName ? normalizeName(identity.displayName) : "";
+    const nameLookup = normalizedName === "" ? null : lookupDigest("name", normalizedName);
+
+    const personId = (await this.findPerson(emailLookup, nameLookup)) ?? (await this.createPerson(identity));
+    const inserted = await this.db
+      .insertInto("identities")
+      .values({
+        person_id: personId,
+        source: identity.source,
+        lookup,
+        email_lookup: emailLookup,
+        name_lookup: nameLookup,
+        pinned: 0,
+        tz: identity.tz ?? null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await this.db
+      .insertInto("identity_texts")
+      .values({
+        identity_id: inserted.id,
+        external_id: identity.externalId,
+        display_name: identity.displayName ?? null,
+        email: identity.email ?? null,
+      })
+      .execute();
+    return { personId, identityId: inserted.id };
+  }
+
+  private async findPerson(emailLookup: string | null, nameLookup: string | null): Promise<number | undefined> {
+    if (emailLookup) {
+      const byEmail = await this.db
+        .selectFrom("identities")
+        .select("person_id")
+        .where("email_lookup", "=", emailLookup)
+        .orderBy("id")
+        .executeTakeFirst();
+      if (byEmail) return byEmail.person_id;
+    }
+    if (nameLookup) {
+      const byName = await this.db
+        .selectFrom("identities")
+        .select("person_id")
+        .where("name_lookup", "=", nameLookup)
+        .orderBy("id")
+        .executeTakeFirst();
+      if (byName) return byName.person_id;
+    }
+    return undefined;
+  }
+
+  private async createPerson(identity: IdentityInput): Promise<number> {
+    const person = await this.db
+      .insertInto("persons")
+      .values({ tz: identity.tz ?? null, created_at: Date.now() })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await this.db
+      .insertInto("person_texts")
+      .values({ person_id: person.id, display_name: identity.displayName ?? null, email: identity.email ?? null })
+      .execute();
+    return person.id;
+  }
+
+  async findIdentity(source: Source, externalId: string): Promise<ResolvedIdentity | undefined> {
+    const row = await this.db
+      .selectFrom("identities")
+      .select(["id", "person_id"])
+      .where("lookup", "=", identityLookup(source, externalId))
+      .executeTakeFirst();
+    return row ? { personId: row.person_id, identityId: row.id } : undefined;
+  }
+
+  async list(): Promise<PersonRecord[]> {
+    const persons = await this.db
+      .selectFrom("persons")
+      .leftJoin("person_texts", "person_texts.person_id", "persons.id")
+      .select(["persons.id", "persons.tz", "person_texts.display_name", "person_texts.email"])
+      .orderBy("persons.id")
+      .execute();
+    const identities = await this.db
+      .selectFrom("identities")
+      .innerJoin("identity_texts", "identity_texts.identity_id", "identities.id")
+      .select(["identities.id", "identities.person_id", "identities.source", "identity_texts.external_id"])
+      .orderBy("identities.id")
+      .execute();
+    const byPerson = new Map<number, PersonRecord["identities"]>();
+    for (const row of identities) {
+      const list = byPerson.get(row.person_id) ?? [];
+      list.push({ id: row.id, source: row.source as Source, externalId: row.external_id });
+      byPerson.set(row.person_id, list);
+    }
+    return persons.map((p) => ({
+      id: p.id,
+      tz: p.tz,
+      displayName: p.display_name,
+      email: p.email,
+      identities: byPerson.get(p.id) ?? [],
+    }));
+  }
+
+  async setTimeZone(personId: number, tz: string | null): Promise<void> {
+    await this.db.updateTable("persons").set({ tz }).where("id", "=", personId).execute();
+  }
+
+  /** Time zones reported by a person's identities, most frequent first. */
+  async identityZones(personId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("identities")
+      .select("tz")
+      .where("person_id", "=", personId)
+      .where("tz", "is not", null)
+      .execute();
+    return rows.flatMap((r) => (r.tz === null ? [] : [r.tz]));
+  }
+
+  /** Move every identity and record of `fromPersonId` onto `intoPersonId`, then delete the emptied person. */
+  async merge(intoPersonId: number, fromPersonId: number): Promise<void> {
+    if (intoPersonId === fromPersonId) return;
+    await this.requirePerson(intoPersonId);
+    await this.requirePerson(fromPersonId);
+    await this.reassign(fromPersonId, intoPersonId);
+    await this.db.updateTable("identities").set({ person_id: intoPersonId, pinned: 1 }).where("person_id", "=", fromPersonId).execute();
+    await this.db.deleteFrom("person_texts").where("person_id", "=", fromPersonId).execute();
+    await this.db.deleteFrom("persons").where("id", "=", fromPersonId).execute();
+  }
+
+  /** Detach one identity into a person of its own, taking its activities along. Returns the new person's id. */
+  async split(identityId: number): Promise<number> {
+    const identity = await this.db
+      .selectFrom("identities")
+      .innerJoin("identity_texts", "identity_texts.identity_id", "identities.id")
+      .select(["identities.person_id", "identities.source", "identities.tz", "identity_texts.display_name", "identity_texts.email", "identity_texts.external_id"])
+      .where("identities.id", "=", identityId)
+      .executeTakeFirst();
+    if (!identity) throw new Error(`identity ${identityId} not found: run "worklens people list" to see identity ids`);
+    const personId = await this.createPerson({
+      source: identity.source as Source,
+      externalId: identity.external_id,
+      displayName: identity.display_name ?? undefined,
+      email: identity.email ?? undefined,
+      tz: identity.tz ?? undefined,
+    });
+    await this.db.updateTable("identities").set({ person_id: personId, pinned: 1 }).where("id", "=", identityId).execute();
+    await this.db.updateTable("activities").set({ person_id: personId }).where("identity_id", "=", identityId).execute();
+    return personId;
+  }
+
+  private async requirePerson(personId: number): Promise<void> {
+    const row = await this.db.selectFrom("persons").select("id").where("id", "=", personId).executeTakeFirst();
+    if (!row) throw new Error(`person ${personId} not found: run "worklens people list" to see person ids`);
+  }
+
+  private async reassign(from: number, to: number): Promise<void> {
+    await this.db.updateTable("activities").set({ person_id: to }).where("person_id", "=", from).execute();
+    await this.db.updateTable("issue_events").set({ person_id: to }).where("person_id", "=", from).execute();
+    await this.db.updateTable("issues").set({ assignee_id: to }).where("assignee_id", "=", from).execute();
+    await this.db.updateTable("issues").set({ reporter_id: to }).where("reporter_id", "=", from).execute();
+    await this.db.updateTable("worklogs").set({ person_id: to }).where("person_id", "=", from).execute();
+    await this.db.deleteFrom("suggestions").where("person_id", "=", from).execute();
+  }
+}

@@ -1,0 +1,178 @@
+import type { Generated } from "kysely";
+
+/**
+ * Table types shared by both backends. Instants are epoch milliseconds (bigint),
+ * booleans are 0/1 integers and structured values are JSON text, so one schema
+ * and one set of queries serve SQLite and PostgreSQL alike.
+ *
+ * Raw text sits only in the `*_texts` tables; every other table holds derived data
+ * keyed by internal ids and lookup digests, so encryption at rest can wrap the
+ * text tables without touching the rest.
+ */
+export interface Database {
+  persons: PersonsTable;
+  person_texts: PersonTextsTable;
+  identities: IdentitiesTable;
+  identity_texts: IdentityTextsTable;
+  issues: IssuesTable;
+  issue_texts: IssueTextsTable;
+  issue_events: IssueEventsTable;
+  issue_event_texts: IssueEventTextsTable;
+  activities: ActivitiesTable;
+  activity_texts: ActivityTextsTable;
+  links: LinksTable;
+  suggestions: SuggestionsTable;
+  worklogs: WorklogsTable;
+  worklog_texts: WorklogTextsTable;
+}
+
+export interface PersonsTable {
+  id: Generated<number>;
+  tz: string | null;
+  created_at: number;
+}
+
+export interface PersonTextsTable {
+  person_id: number;
+  display_name: string | null;
+  email: string | null;
+}
+
+export interface IdentitiesTable {
+  id: Generated<number>;
+  person_id: number;
+  source: string;
+  /** Digest of source and normalized external id; unique. */
+  lookup: string;
+  /** Digest of the normalized e-mail, for matching across sources without reading raw text. */
+  email_lookup: string | null;
+  /** Digest of the normalized name. */
+  name_lookup: string | null;
+  /** 1 when a person merged, split or mapped this identity by hand: automatic matching leaves it alone. */
+  pinned: number;
+  tz: string | null;
+}
+
+export interface IdentityTextsTable {
+  identity_id: number;
+  external_id: string;
+  display_name: string | null;
+  email: string | null;
+}
+
+export interface IssuesTable {
+  id: Generated<number>;
+  source_id: string;
+  key: string;
+  project_key: string;
+  issue_type: string | null;
+  is_subtask: number;
+  parent_key: string | null;
+  epic_key: string | null;
+  priority: string | null;
+  status: string | null;
+  status_category: string | null;
+  created_at: number;
+  updated_at: number | null;
+  resolved_at: number | null;
+  assignee_id: number | null;
+  reporter_id: number | null;
+  /** Digest of everything imported for the issue; a re-import with the same digest is a duplicate. */
+  content_digest: string;
+}
+
+export interface IssueTextsTable {
+  issue_id: number;
+  summary: string;
+  description: string;
+  comments: string;
+}
+
+export interface IssueEventsTable {
+  id: Generated<number>;
+  source_uid: string;
+  issue_id: number;
+  person_id: number | null;
+  kind: string;
+  at: number;
+  tz: string | null;
+  field: string | null;
+  from_value: string | null;
+  to_value: string | null;
+}
+
+export interface IssueEventTextsTable {
+  event_id: number;
+  body: string;
+}
+
+export interface ActivitiesTable {
+  id: Generated<number>;
+  source_uid: string;
+  source: string;
+  kind: string;
+  person_id: number;
+  identity_id: number;
+  start_at: number;
+  end_at: number;
+  tz: string;
+  date_only: number;
+  local_date: string | null;
+  local_end_date: string | null;
+  landed_at: number | null;
+  repo: string | null;
+  project: string | null;
+  machine: string | null;
+  /** JSON array of issue keys named in the activity. */
+  explicit_keys: string;
+  /** JSON object of numeric facts (lines added, files changed, ...). */
+  metrics: string;
+}
+
+export interface ActivityTextsTable {
+  activity_id: number;
+  title: string | null;
+  body: string | null;
+  branch: string | null;
+  paths: string | null;
+}
+
+export interface LinksTable {
+  id: Generated<number>;
+  activity_id: number;
+  issue_id: number;
+  rank: number;
+  score: number;
+  confidence: number;
+  method: string;
+  evidence: string;
+}
+
+export interface SuggestionsTable {
+  id: Generated<number>;
+  person_id: number;
+  day: string;
+  issue_id: number | null;
+  seconds: number;
+  confidence: number;
+  evidence: string;
+  created_at: number;
+}
+
+export interface WorklogsTable {
+  id: Generated<number>;
+  source_id: string;
+  issue_id: number;
+  person_id: number | null;
+  started_at: number;
+  tz: string;
+  day: string;
+  seconds: number;
+  /** "jira" for imported worklogs, "confirmed" for ones a person accepted in worklens. */
+  origin: string;
+}
+
+export interface WorklogTextsTable {
+  worklog_id: number;
+  comment: string;
+}

@@ -1,0 +1,99 @@
+import { Kysely, Migrator, sql } from "kysely";
+import { ActivityRepository } from "./activity-repository.js";
+import { IssueRepository } from "./issue-repository.js";
+import { migrationProvider, type Dialect } from "./migrations.js";
+import { PeopleRepository } from "./people-repository.js";
+import { createPostgresDialect } from "./postgres/dialect.js";
+import { ResultRepository } from "./result-repository.js";
+import type { Database } from "./schema.js";
+import { createSqliteDialect } from "./sqlite/dialect.js";
+import { assertTestDatabase } from "./test-guard.js";
+
+export type StoreConfig =
+  | { kind: "sqlite"; file: string }
+  | { kind: "postgres"; connectionString: string; schema?: string | undefined };
+
+/** Repositories bound to one connection or transaction. */
+export class Repositories {
+  readonly people: PeopleRepository;
+  readonly issues: IssueRepository;
+  readonly activities: ActivityRepository;
+  readonly results: ResultRepository;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.people = new PeopleRepository(db);
+    this.issues = new IssueRepository(db);
+    this.activities = new ActivityRepository(db);
+    this.results = new ResultRepository(db);
+  }
+}
+
+/** The worklens store: one schema behind Kysely, on SQLite (embedded default) or PostgreSQL. */
+export class Store extends Repositories {
+  private constructor(
+    db: Kysely<Database>,
+    readonly dialect: Dialect,
+    private readonly config: StoreConfig,
+  ) {
+    super(db);
+  }
+
+  /** Open a store and bring its schema up to date. */
+  static async open(config: StoreConfig): Promise<Store> {
+    const dialect: Dialect = config.kind;
+    const db = new Kysely<Database>({
+      dialect:
+        config.kind === "sqlite"
+          ? createSqliteDialect(config.file)
+          : createPostgresDialect({ connectionString: config.connectionString, schema: config.schema }),
+    });
+    const store = new Store(db, dialect, config);
+    try {
+      if (config.kind === "postgres" && config.schema !== undefined) {
+        await sql`create schema if not exists ${sql.id(config.schema)}`.execute(db);
+      }
+      await store.migrate();
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) {
+      const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+      throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+    }
+  }
+
+  /** Run `work` in one transaction: every write in it lands, or none does. */
+  async transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new Repositories(trx)));
+  }
+
+  /**
+   * Drop everything this store holds. Only for tests: the guard refuses unless the
+   * target is plainly a test database.
+   */
+  async wipeForTests(): Promise<void> {
+    if (this.config.kind === "sqlite") {
+      assertTestDatabase({ kind: "sqlite", file: this.config.file });
+    } else {
+      const database = new URL(this.config.connectionString).pathname.replace(/^\//, "");
+      assertTestDatabase({ kind: "postgres", database });
+      if (this.config.schema !== undefined && this.config.schema !== "public") {
+        await sql`drop schema if exists ${sql.id(this.config.schema)} cascade`.execute(this.db);
+        return;
+      }
+    }
+    const tables = ["links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    for (const table of tables) await this.db.deleteFrom(table).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

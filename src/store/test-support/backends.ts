@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { Store } from "../store.js";
+
+/**
+ * Every backend a store test runs against. Typed as a tuple so that adding a
+ * backend makes each `describe.each(BACKENDS)` cover it.
+ */
+export const BACKENDS = ["sqlite", "postgres"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** PostgreSQL used by tests; the machines start one with trust auth and a database named "test". */
+export const TEST_POSTGRES_URL = process.env["WORKLENS_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestStore {
+  store: Store;
+  /** Wipe and close; the guard refuses unless the target is a test database. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty store: a SQLite file in a temporary folder, or a new schema in the test database. */
+export async function openTestStore(backend: Backend): Promise<TestStore> {
+  if (backend === "sqlite") {
+    const folder = mkdtempSync(join(tmpdir(), "worklens-test-"));
+    const store = await Store.open({ kind: "sqlite", file: join(folder, "store.sqlite") });
+    return {
+      store,
+      dispose: async () => {
+        await store.wipeForTests();
+        await store.close();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `test_${randomBytes(6).toString("hex")}`;
+  const store = await Store.open({ kind: "postgres", connectionString: TEST_POSTGRES_URL, schema });
+  return {
+    store,
+    dispose: async () => {
+      await store.wipeForTests();
+      await store.close();
+    },
+  };
+}
