@@ -61,7 +61,14 @@ export class Store extends Repositories {
   }
 
   private async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
+    // Kysely looks for its migration tables in any schema on PostgreSQL unless told which one,
+    // so two stores in one database (tests, later tenants) would share one lock table.
+    const schema = this.config.kind === "postgres" ? this.config.schema : undefined;
+    const migrator = new Migrator({
+      db: this.db,
+      provider: migrationProvider(this.dialect),
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
