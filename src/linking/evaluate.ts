@@ -1,0 +1,107 @@
+import type { ActivityKind } from "../domain/types.js";
+import { confidenceOf, fitConfidence, type ConfidenceModel } from "./confidence.js";
+import { DEFAULT_LINKER_OPTIONS, Linker, type LinkerOptions, type LinkingInput } from "./linker.js";
+
+export interface LinkingMetrics {
+  /** Activities whose true issue is known (they name an issue that was imported). */
+  n: number;
+  hit_at_1: number;
+  hit_at_3: number;
+  mrr: number;
+  /** Of the activities the linker linked (confidence at or above the threshold), the share linked to the true issue. */
+  precision: number;
+  /** Of all n activities, the share linked to the true issue. */
+  recall: number;
+  f1: number;
+  threshold: number;
+  linked: number;
+  /** Activities whose true issue was outside the candidate window (counted as misses). */
+  truth_outside_window: number;
+  mean_candidates: number;
+  mask_keys: boolean;
+  kinds: ActivityKind[];
+}
+
+export interface EvaluationResult {
+  metrics: LinkingMetrics;
+  /** Confidence coefficients fitted on this data, when asked for. */
+  fitted?: ConfidenceModel;
+}
+
+export interface EvaluationOptions {
+  maskKeys: boolean;
+  kinds: ActivityKind[];
+  linker?: Partial<LinkerOptions>;
+  fitConfidence?: boolean;
+}
+
+/**
+ * Rank every issue in the window for each activity whose true issue is known from
+ * the key it names, with the keys hidden when `maskKeys` is set, and score the
+ * rankings and the linked/unlinked decision.
+ */
+export function evaluateLinking(input: LinkingInput, options: EvaluationOptions): EvaluationResult {
+  const linkerOptions = { ...DEFAULT_LINKER_OPTIONS, ...options.linker, maskKeys: options.maskKeys };
+  const linker = new Linker(input, linkerOptions);
+  const keys = new Map(input.issues.map((i) => [i.key, i.id]));
+
+  let n = 0;
+  let hit1 = 0;
+  let hit3 = 0;
+  let reciprocalRanks = 0;
+  let linked = 0;
+  let linkedCorrect = 0;
+  let outside = 0;
+  let candidates = 0;
+  const samples: { top: number; second: number; correct: boolean }[] = [];
+
+  for (const activity of input.activities) {
+    if (!options.kinds.includes(activity.kind)) continue;
+    const truth = new Set(activity.explicitKeys.flatMap((k) => (keys.has(k) ? [keys.get(k) ?? -1] : [])));
+    if (truth.size === 0) continue;
+    n += 1;
+
+    const ranked = linker.rank(activity, true);
+    candidates += ranked.length;
+    const rank = ranked.findIndex((c) => truth.has(c.issue.id));
+    if (rank < 0) outside += 1;
+    if (rank === 0) hit1 += 1;
+    if (rank >= 0 && rank < 3) hit3 += 1;
+    if (rank >= 0) reciprocalRanks += 1 / (rank + 1);
+
+    const top = ranked[0]?.score ?? 0;
+    const second = ranked[1]?.score ?? 0;
+    samples.push({ top, second, correct: rank === 0 });
+    if (ranked.length > 0 && confidenceOf(linkerOptions.confidence, top, second) >= linkerOptions.threshold) {
+      linked += 1;
+      if (rank === 0) linkedCorrect += 1;
+    }
+  }
+
+  const precision = linked === 0 ? 0 : linkedCorrect / linked;
+  const recall = n === 0 ? 0 : linkedCorrect / n;
+  const metrics: LinkingMetrics = {
+    n,
+    hit_at_1: ratio(hit1, n),
+    hit_at_3: ratio(hit3, n),
+    mrr: ratio(reciprocalRanks, n),
+    precision: round(precision),
+    recall: round(recall),
+    f1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)),
+    threshold: linkerOptions.threshold,
+    linked,
+    truth_outside_window: outside,
+    mean_candidates: ratio(candidates, n),
+    mask_keys: options.maskKeys,
+    kinds: options.kinds,
+  };
+  return options.fitConfidence === true ? { metrics, fitted: fitConfidence(samples) } : { metrics };
+}
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : round(part / whole);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

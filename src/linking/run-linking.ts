@@ -1,0 +1,61 @@
+import type { LinkRecord } from "../domain/types.js";
+import type { Store } from "../store/store.js";
+import { Linker, type LinkerOptions, type LinkingInput } from "./linker.js";
+
+export interface LinkingSummary {
+  activities: number;
+  explicit: number;
+  ranked: number;
+  unlinked: number;
+}
+
+/** Everything the linker reads, loaded from the store. */
+export async function loadLinkingInput(store: Store): Promise<LinkingInput> {
+  const issues = await store.issues.list();
+  const activities = await store.activities.list();
+  return {
+    issues,
+    issueTexts: await store.issues.texts(),
+    events: await store.issues.events(),
+    activities,
+    activityTexts: await store.activities.texts(activities.map((a) => a.id)),
+  };
+}
+
+/** Link every stored activity and replace the stored links. */
+export async function runLinking(
+  store: Store,
+  options: Partial<LinkerOptions> = {},
+  onProgress?: (done: number, total: number) => void,
+): Promise<LinkingSummary> {
+  const input = await loadLinkingInput(store);
+  const linker = new Linker(input, options);
+  const summary: LinkingSummary = { activities: 0, explicit: 0, ranked: 0, unlinked: 0 };
+  const links: LinkRecord[] = [];
+  // Heartbeats repeat the same file and branch many times a day; rank each distinct one once.
+  const cache = new Map<string, LinkRecord[]>();
+  const linkable = input.activities.filter((a) => a.kind !== "out_of_office");
+
+  for (const [index, activity] of linkable.entries()) {
+    let result: LinkRecord[];
+    if (activity.kind === "ide_heartbeat" && activity.explicitKeys.length === 0) {
+      const text = input.activityTexts.get(activity.id);
+      const key = `${activity.personId}|${Math.floor(activity.startAt / 86_400_000)}|${text?.branch ?? ""}|${text?.paths ?? ""}|${activity.project ?? ""}`;
+      const cached = cache.get(key) ?? linker.link(activity);
+      cache.set(key, cached);
+      result = cached.map((l) => ({ ...l, activityId: activity.id }));
+    } else {
+      result = linker.link(activity);
+    }
+    summary.activities += 1;
+    if (result.length === 0) summary.unlinked += 1;
+    else if (result[0]?.method === "explicit") summary.explicit += 1;
+    else summary.ranked += 1;
+    links.push(...result);
+    if (onProgress && index % 200 === 0) onProgress(index, linkable.length);
+  }
+  onProgress?.(linkable.length, linkable.length);
+
+  await store.transaction((tx) => tx.results.replaceLinks(input.activities.map((a) => a.id), links));
+  return summary;
+}
