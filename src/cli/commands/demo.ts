@@ -1,0 +1,66 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { runAllocation } from "../../allocation/run-allocation.js";
+import { importGit } from "../../ingest/git/import.js";
+import { importJira } from "../../ingest/jira/import.js";
+import { hours, renderTable, toCsv } from "../../insights/format.js";
+import { loadWorklogRows, summarize } from "../../insights/worklog-report.js";
+import { runLinking } from "../../linking/run-linking.js";
+import { Store } from "../../store/store.js";
+import type { CommandContext } from "../context.js";
+import { formatImportReport } from "../output.js";
+import { createProgress } from "../progress.js";
+import { allocationOptions } from "./suggest.js";
+
+/** The bundled Apache Nutch data, found relative to this file in both src/ and dist/. */
+export const BUNDLED_DATA = fileURLToPath(new URL("../../../data/nutch/", import.meta.url));
+
+export function registerDemo(program: Command, context: () => CommandContext): void {
+  program
+    .command("demo")
+    .description("the main job on bundled real data: import Apache Nutch Jira issues and git history into a fresh store, link, suggest, summarize")
+    .option("--out <folder>", "folder for the demo store and the suggested worklogs CSV", "out/demo")
+    .action(async (options: { out: string }) => {
+      const ctx = context();
+      const out = resolve(options.out);
+      mkdirSync(out, { recursive: true });
+      const file = join(out, "worklens.sqlite");
+      // The demo owns this file: start from nothing so the numbers are the same on every run.
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+
+      const store = await Store.open({ kind: "sqlite", file });
+      try {
+        ctx.out(`worklens demo: Apache Nutch data from ${BUNDLED_DATA}\n`);
+        ctx.out(formatImportReport(await importJira(store, join(BUNDLED_DATA, "jira-issues.json"))));
+        ctx.out(formatImportReport(await importGit(store, join(BUNDLED_DATA, "git-log.txt"), { repo: "nutch" })));
+
+        const progress = createProgress(ctx.config.progress, "linking");
+        const linking = await runLinking(store, {}, (done, total) => { progress.update(done, total); });
+        progress.stop();
+        ctx.out(`linked ${linking.activities} activities: ${linking.explicit} by issue key, ${linking.ranked} by ranking, ${linking.unlinked} unlinked\n`);
+
+        await runAllocation(store, undefined, allocationOptions({}));
+        const rows = await loadWorklogRows(store);
+        const summary = summarize(rows);
+        const csvFile = join(out, "suggested-worklogs.csv");
+        await writeFile(csvFile, toCsv(rows));
+
+        ctx.out(
+          [
+            "",
+            `people with suggestions: ${summary.people}`,
+            `days: ${summary.days} (${summary.personDays} person-days)`,
+            `suggested time: ${hours(summary.totalSeconds)} h, of which linked to an issue: ${hours(summary.linkedSeconds)} h (${(summary.linkedShare * 100).toFixed(1)} %)`,
+            "",
+          ].join("\n"),
+        );
+        ctx.out(renderTable(["project", "hours"], summary.secondsByProject.map((p) => [p.project, hours(p.seconds)])));
+        ctx.out(`\nwrote ${rows.length} suggested worklogs to ${csvFile}\nstore: ${file}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

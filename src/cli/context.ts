@@ -1,0 +1,28 @@
+import { Store } from "../store/store.js";
+import { WorklensError } from "../domain/errors.js";
+import { describeStore, type CliConfig } from "./config.js";
+import type { Logger } from "pino";
+
+/** What every command gets: the frozen config, a logger on standard error, and output streams. */
+export interface CommandContext {
+  config: CliConfig;
+  logger: Logger;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Open the configured store for the length of `work`, then close it whatever happens. */
+export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
+  try {
+    store = await Store.open(context.config.store);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new WorklensError("STORE", `cannot open the store (${describeStore(context.config.store)}): ${reason}`, "check --store or --postgres, and that the database server is running", { cause: error });
+  }
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

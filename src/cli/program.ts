@@ -1,0 +1,89 @@
+import { Command, CommanderError } from "commander";
+import { pino } from "pino";
+import { ERROR_CODES, WorklensError } from "../domain/errors.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerEval } from "./commands/eval.js";
+import { registerImport } from "./commands/import.js";
+import { registerPeople } from "./commands/people.js";
+import { registerSuggest } from "./commands/suggest.js";
+import { loadConfig, type GlobalFlags } from "./config.js";
+import type { CommandContext } from "./context.js";
+
+export interface CliIo {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stderrIsTty: boolean;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it with WORKLENS_LOG_LEVEL=debug output)
+  ${ERROR_CODES.USAGE.exitCode}  invalid command line
+  ${ERROR_CODES.INVALID_INPUT.exitCode}  an input file cannot be read as its format
+  ${ERROR_CODES.NOT_FOUND.exitCode}  a file, person or identity was not found
+  ${ERROR_CODES.STORE.exitCode}  the store cannot be opened or written
+  ${ERROR_CODES.TARGET_MISSED.exitCode}  an evaluation missed the target given with --min-hit-at-1
+`;
+
+/** Run the worklens command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(io: CliIo): Promise<number> {
+  const program = new Command("worklens")
+    .description("turn engineering activity into suggested Jira worklogs")
+    .option("--store <file>", "SQLite store file (default: $WORKLENS_STORE or ./worklens.sqlite)")
+    .option("--postgres <url>", "use PostgreSQL instead (default: $WORKLENS_POSTGRES_URL)")
+    .option("--schema <name>", "PostgreSQL schema (default: $WORKLENS_POSTGRES_SCHEMA or public)")
+    .option("--no-progress", "no progress bars")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run with --help for usage)");
+
+  let context: CommandContext | undefined;
+  const getContext = (): CommandContext => {
+    if (!context) {
+      const config = loadConfig(program.opts<GlobalFlags>(), io.env, io.stderrIsTty);
+      const logger = pino({ level: config.logLevel, base: null }, pino.destination(2));
+      context = { config, logger, out: io.out, err: io.err };
+    }
+    return context;
+  };
+
+  registerImport(program, getContext);
+  registerPeople(program, getContext);
+  registerSuggest(program, getContext);
+  registerEval(program, getContext);
+  registerDemo(program, getContext);
+  for (const command of program.commands) applyExitOverride(command, io);
+
+  try {
+    await program.parseAsync([...io.argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    return reportError(error, io, context);
+  }
+}
+
+function applyExitOverride(command: Command, io: CliIo): void {
+  command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const sub of command.commands) applyExitOverride(sub, io);
+}
+
+function reportError(error: unknown, io: CliIo, context: CommandContext | undefined): number {
+  if (error instanceof CommanderError) {
+    // Help and version output end in a CommanderError with exit code 0.
+    return error.exitCode === 0 ? 0 : ERROR_CODES.USAGE.exitCode;
+  }
+  if (error instanceof WorklensError) {
+    io.err(`error: ${error.message}\n`);
+    if (error.hint !== undefined) io.err(`hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`internal error: ${message}\n`);
+  context?.logger.error({ err: error }, "command failed with an unexpected error");
+  if (io.env["WORKLENS_LOG_LEVEL"] === "debug" && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  return ERROR_CODES.INTERNAL.exitCode;
+}
