@@ -1,4 +1,5 @@
-import { dayOf, daysBetween, startOfDay, nextDay } from "../domain/time.js";
+import { DateTime } from "luxon";
+import { startOfDay, nextDay } from "../domain/time.js";
 import type { Store } from "../store/store.js";
 import { allocate, DEFAULT_ALLOCATION_OPTIONS, type Allocation, type AllocationOptions } from "./allocate.js";
 
@@ -46,13 +47,13 @@ function spanOf(days: readonly string[]): DayRange | undefined {
   return { from, to };
 }
 
-/** Parse a --from/--to pair; either alone means that single day, "today"-relative forms are not accepted. */
+/** Parse a --from/--to pair of YYYY-MM-DD dates; either one alone means that single day. */
 export function parseDayRange(from: string | undefined, to: string | undefined): DayRange | undefined {
   if (from === undefined && to === undefined) return undefined;
   const start = from ?? to ?? "";
   const end = to ?? from ?? "";
   for (const [name, value] of [["--from", start], ["--to", end]] as const) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || daysBetween(value, value).length !== 1 || dayOf(startOfDay(value, "UTC"), "UTC") !== value) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value, { zone: "UTC" }).isValid) {
       throw new RangeError(`invalid ${name} "${value}": expected a date as YYYY-MM-DD`);
     }
   }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { WorklensError } from "../domain/errors.js";
 import type { IdentityInput, PersonRecord, Source } from "../domain/types.js";
 import { lookupDigest, normalizeEmail, normalizeName } from "./digest.js";
 import type { Database } from "./schema.js";
@@ -165,7 +166,7 @@ export class PeopleRepository {
       .select(["identities.person_id", "identities.source", "identities.tz", "identity_texts.display_name", "identity_texts.email", "identity_texts.external_id"])
       .where("identities.id", "=", identityId)
       .executeTakeFirst();
-    if (!identity) throw new Error(`identity ${identityId} not found: run "worklens people list" to see identity ids`);
+    if (!identity) throw new WorklensError("NOT_FOUND", `identity ${identityId} not found`, 'run "worklens people list" to see identity ids');
     const personId = await this.createPerson({
       source: identity.source as Source,
       externalId: identity.external_id,
@@ -180,7 +181,7 @@ export class PeopleRepository {
 
   private async requirePerson(personId: number): Promise<void> {
     const row = await this.db.selectFrom("persons").select("id").where("id", "=", personId).executeTakeFirst();
-    if (!row) throw new Error(`person ${personId} not found: run "worklens people list" to see person ids`);
+    if (!row) throw new WorklensError("NOT_FOUND", `person ${personId} not found`, 'run "worklens people list" to see person ids');
   }
 
   private async reassign(from: number, to: number): Promise<void> {
