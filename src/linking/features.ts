@@ -114,12 +114,14 @@ export class PersonActions {
     this.byPerson.set(personId, list);
   }
 
-  /** Issues the person acted on in the `windowDays` before `at`, each with exp(-days/7) of the latest action. */
+  /** Issues the person acted on in the `windowDays` before `at` (not at `at` itself), each with exp(-days/7) of the latest action. */
   recent(personId: number, at: number, windowDays = 14): Map<number, number> {
     const result = new Map<number, number>();
     for (const action of this.byPerson.get(personId) ?? []) {
+      // Strictly before: an activity's own explicit key must not count as evidence for itself.
+      if (action.at >= at) continue;
       const days = (at - action.at) / DAY_MS;
-      if (days < 0 || days > windowDays) continue;
+      if (days > windowDays) continue;
       const weight = Math.exp(-days / 7);
       if (weight > (result.get(action.issueId) ?? 0)) result.set(action.issueId, weight);
     }
