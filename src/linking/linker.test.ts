@@ -60,6 +60,12 @@ describe("Linker", () => {
     expect(links[0]?.confidence).toBeGreaterThan(0.5);
   });
 
+  it("leaves an activity naming an unimported issue unlinked", () => {
+    const a = commit(105, 7, T0, ["PROJ-99"]);
+    const links = new Linker(input([a], [[105, { title: "PROJ-99 fetcher hangs on robots redirects" }]])).link(a);
+    expect(links).toEqual([]);
+  });
+
   it("leaves an activity with no evidence unlinked", () => {
     const a = commit(102, 9, T0);
     const links = new Linker(input([a], [[102, { title: "bump version" }]])).link(a);

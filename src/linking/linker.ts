@@ -1,4 +1,4 @@
-import { maskIssueKeys } from "../domain/issue-keys.js";
+import { maskIssueKeys, projectOf } from "../domain/issue-keys.js";
 import type { ActivityRecord, ActivityText, Evidence, IssueEventRecord, IssueRecord, LinkRecord } from "../domain/types.js";
 import type { IssueText } from "../store/issue-repository.js";
 import {
@@ -67,6 +67,7 @@ export class Linker {
   private readonly issueTokens = new Map<number, Set<string>>();
   private readonly issuesById = new Map<number, IssueRecord>();
   private readonly issuesByKey = new Map<string, IssueRecord>();
+  private readonly projects = new Set<string>();
   private readonly statuses: StatusTimeline;
   private readonly actions = new PersonActions();
   private readonly repoPrior = new RepoProjectPrior();
@@ -80,6 +81,7 @@ export class Linker {
     for (const issue of input.issues) {
       this.issuesById.set(issue.id, issue);
       this.issuesByKey.set(issue.key, issue);
+      this.projects.add(issue.projectKey);
       const text = input.issueTexts.get(issue.id);
       const tokens = text
         ? [...tokenize(text.summary), ...tokenize(text.summary), ...tokenize(text.description), ...tokenize(text.comments)]
@@ -126,6 +128,9 @@ export class Linker {
           evidence: [{ kind: "explicit_key", detail: `names ${issue.key}`, activityId: activity.id }],
         }));
       }
+      // A key of a known project whose issue was not imported still says which issue the
+      // work was for, so ranking would only guess wrong: the activity stays unlinked.
+      if (activity.explicitKeys.some((key) => this.projects.has(projectOf(key)))) return [];
     }
     const ranked = this.rank(activity);
     const top = ranked[0];
