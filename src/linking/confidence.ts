@@ -16,7 +16,7 @@ export function confidenceOf(model: ConfidenceModel, topScore: number, secondSco
   return 1 / (1 + Math.exp(-z));
 }
 
-/** Fit the coefficients by gradient descent on log loss: `correct` says whether the top candidate was right. */
+/** Fit the coefficients by gradient descent on log loss: `correct` is whether the top candidate was right. */
 export function fitConfidence(samples: readonly { top: number; second: number; correct: boolean }[], iterations = 3000): ConfidenceModel {
   let model: ConfidenceModel = { intercept: 0, topScore: 0, margin: 0 };
   const rate = 0.5;

@@ -73,7 +73,7 @@ export function statusWeight(status: string | null | undefined): number {
 
 /**
  * Status timelines per issue from status-change events. Only events are trusted:
- * an issue's current status says nothing about the past, so without events the
+ * an issue's current status is no evidence of its past, so without events the
  * status at a past instant is unknown (weight 0).
  */
 export class StatusTimeline {
@@ -102,8 +102,8 @@ export class StatusTimeline {
 }
 
 /**
- * Who did what on which issue, and when: Jira events by a known person, and
- * activities that named an issue explicitly.
+ * Actions of each person on issues, with their instants: Jira events by a known
+ * person, and activities that named an issue explicitly.
  */
 export class PersonActions {
   private readonly byPerson = new Map<number, { issueId: number; at: number }[]>();

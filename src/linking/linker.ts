@@ -128,7 +128,7 @@ export class Linker {
           evidence: [{ kind: "explicit_key", detail: `names ${issue.key}`, activityId: activity.id }],
         }));
       }
-      // A key of a known project whose issue was not imported still says which issue the
+      // A key of a known project whose issue was not imported still names the issue the
       // work was for, so ranking would only guess wrong: the activity stays unlinked.
       if (activity.explicitKeys.some((key) => this.projects.has(projectOf(key)))) return [];
     }
@@ -149,7 +149,7 @@ export class Linker {
   }
 
   /**
-   * Every candidate issue in the activity's window, best first. With `exhaustive`,
+   * Rank every candidate issue in the activity's window, best first. With `exhaustive`,
    * issues that share no term and no person relation are ranked too (evaluation ranks
    * all issues in the window).
    */
@@ -196,7 +196,10 @@ export class Linker {
 
   private rawQueryTokens(activity: ActivityRecord): string[] {
     const text = this.texts.get(activity.id) ?? {};
-    const prepare = (value: string | undefined) => (value === undefined ? "" : this.options.maskKeys ? maskIssueKeys(value) : value);
+    const prepare = (value: string | undefined): string => {
+      if (value === undefined) return "";
+      return this.options.maskKeys ? maskIssueKeys(value) : value;
+    };
     return [
       ...tokenize(prepare(text.title)),
       ...tokenize(prepare(text.body)),

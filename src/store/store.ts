@@ -61,7 +61,7 @@ export class Store extends Repositories {
   }
 
   private async migrate(): Promise<void> {
-    // Kysely looks for its migration tables in any schema on PostgreSQL unless told which one,
+    // Kysely looks for its migration tables in any schema on PostgreSQL unless given one,
     // so two stores in one database (tests, later tenants) would share one lock table.
     const schema = this.config.kind === "postgres" ? this.config.schema : undefined;
     const migrator = new Migrator({

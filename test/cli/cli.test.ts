@@ -87,7 +87,8 @@ describe("worklens import, suggest and report", () => {
     const rows = JSON.parse(report.stdout) as { day: string; seconds: number; confidence: number; evidence: unknown[] }[];
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
-      expect(row.day >= "2011-12-01" && row.day <= "2011-12-31").toBe(true);
+      expect(row.day >= "2011-12-01").toBe(true);
+      expect(row.day <= "2011-12-31").toBe(true);
       expect(row.seconds).toBeGreaterThan(0);
       expect(row.evidence.length).toBeGreaterThan(0);
     }

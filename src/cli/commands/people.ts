@@ -5,10 +5,10 @@ import { applyMappingFile } from "../../people/mapping.js";
 import { withStore, type CommandContext } from "../context.js";
 import { renderTable } from "../../insights/format.js";
 
-function parseId(value: string, what: string): number {
+function parseId(value: string, label: string): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new WorklensError("USAGE", `invalid ${what} "${value}": expected a positive whole number`, 'run "worklens people list" to see ids');
+    throw new WorklensError("USAGE", `invalid ${label} "${value}": expected a positive whole number`, 'run "worklens people list" to see ids');
   }
   return id;
 }
