@@ -85,5 +85,7 @@ describe("zones", () => {
     expect(offsetZoneName(-330)).toBe("UTC-05:30");
     expect(resolveZone("UTC+01:00")?.offset(0)).toBe(60);
     expect(resolveZone("+0530")?.offset(0)).toBe(330);
+    expect(resolveZone("+25:00")).toBeUndefined();
+    expect(resolveZone("+01:75")).toBeUndefined();
   });
 });

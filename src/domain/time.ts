@@ -22,6 +22,8 @@ export function resolveZone(name: string): Zone | undefined {
   if (offset) {
     const [, sign, hours, minutes] = offset;
     const total = Number(hours) * 60 + Number(minutes);
+    // Real UTC offsets lie within ±18 hours (the range java.time and ISO 8601 profiles accept).
+    if (Number(minutes) > 59 || total > 18 * 60) return undefined;
     return FixedOffsetZone.instance(sign === "-" ? -total : total);
   }
   return IANAZone.isValidZone(trimmed) ? IANAZone.create(trimmed) : undefined;
