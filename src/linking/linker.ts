@@ -4,6 +4,7 @@ import type { IssueText } from "../store/issue-repository.js";
 import {
   DEFAULT_WEIGHTS,
   FEATURE_LABELS,
+  FEATURE_NAMES,
   PersonActions,
   RepoProjectPrior,
   StatusTimeline,
@@ -209,8 +210,7 @@ export class Linker {
   }
 
   private explain(activity: ActivityRecord, candidate: RankedCandidate): Evidence[] {
-    const contributions = (Object.keys(candidate.features) as (keyof CandidateFeatures)[])
-      .map((name) => ({ name, value: candidate.features[name] * this.options.weights[name] }))
+    const contributions = FEATURE_NAMES.map((name) => ({ name, value: candidate.features[name] * this.options.weights[name] }))
       .filter((c) => c.value > 0)
       .sort((a, b) => b.value - a.value)
       .slice(0, 3);
