@@ -14,6 +14,20 @@ const OFFSET_PATTERN = /^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$/;
  * fixed offset ("+01:00", "+0100", "UTC+01:00"). Returns undefined for anything else.
  */
 export function resolveZone(name: string): Zone | undefined {
+  // Validating an IANA name builds an Intl.DateTimeFormat, which costs far more than the
+  // arithmetic it guards, and day bucketing asks for the same few zones millions of times.
+  if (zoneCache.has(name)) return zoneCache.get(name);
+  const zone = lookUpZone(name);
+  if (zoneCache.size >= MAX_CACHED_ZONES) zoneCache.clear();
+  zoneCache.set(name, zone);
+  return zone;
+}
+
+/** Bound on cached zone names, so arbitrary input cannot grow the cache without limit. */
+const MAX_CACHED_ZONES = 1024;
+const zoneCache = new Map<string, Zone | undefined>();
+
+function lookUpZone(name: string): Zone | undefined {
   const trimmed = name.trim();
   if (trimmed === "Z" || trimmed.toUpperCase() === "UTC" || trimmed.toUpperCase() === "GMT") {
     return FixedOffsetZone.utcInstance;
