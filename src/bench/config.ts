@@ -1,0 +1,117 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { WorkloadSizes } from "./generate.js";
+
+export const BENCHMARKS = ["git", "nutch", "demo", "synthetic"] as const;
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+export interface BenchConfig {
+  quick: boolean;
+  seed: number;
+  /** Runs per measurement; each report shows the median. */
+  repeats: Record<BenchmarkName, number>;
+  /** Commits of the generated repository that `git log` and importGit read. */
+  repositoryCommits: number;
+  synthetic: WorkloadSizes;
+  /** Factor applied to the default synthetic sizes (1 unless --scale is given). */
+  scale: number;
+  only: ReadonlySet<BenchmarkName>;
+  /** Markdown file to write; undefined writes none (the default of --quick). */
+  doc: string | undefined;
+  /** Keep the temporary folder with the generated inputs and stores. */
+  keep: boolean;
+  /** The command line as a user types it, for the report. */
+  command: string;
+}
+
+/**
+ * Default synthetic sizes: half of a 50-person team's year (2,000 issues, 30,000
+ * commits, 200,000 heartbeats), which `--scale 2` restores. At the full sizes one
+ * run of the pipeline took over 3.5 minutes on the 2-core machine of
+ * docs/benchmarks.md, so three runs would not fit a 10-minute benchmark.
+ */
+const FULL_SIZES: WorkloadSizes = { people: 25, issues: 1_000, commits: 15_000, heartbeats: 100_000 };
+const QUICK_SIZES: WorkloadSizes = { people: 10, issues: 200, commits: 2_000, heartbeats: 10_000 };
+
+export const USAGE = `usage: npm run bench [-- options]
+
+  --quick          small inputs and one run each, as a smoke test; writes no report unless --doc is given
+  --repeat <n>     runs per measurement (default 5 for git and the Nutch log, 3 for the demo and the synthetic team; 1 with --quick)
+  --scale <f>      multiply the synthetic team's sizes by f, for example 0.5 (default 1)
+  --seed <n>       seed of the generated inputs (default 1)
+  --only <list>    comma-separated benchmarks to run: ${BENCHMARKS.join(", ")} (default all)
+  --doc <file>     Markdown report to write (default docs/benchmarks.md; none with --quick)
+  --keep           keep the temporary folder with the generated inputs and stores
+`;
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be at least 1`);
+
+const optionsSchema = z.object({
+  quick: z.boolean().default(false),
+  repeat: positiveInt("--repeat").optional(),
+  scale: z.coerce.number({ error: "--scale must be a number" }).positive("--scale must be above 0").max(10, "--scale must be at most 10").default(1),
+  seed: z.coerce.number({ error: "--seed must be a number" }).int("--seed must be a whole number").nonnegative("--seed must be 0 or more").default(1),
+  only: z
+    .string()
+    .transform((text) => text.split(",").map((name) => name.trim()))
+    .pipe(z.array(z.enum(BENCHMARKS, { error: `--only takes names from: ${BENCHMARKS.join(", ")}` })))
+    .optional(),
+  doc: z.string().min(1).optional(),
+  keep: z.boolean().default(false),
+});
+
+/**
+ * Parses the benchmark's command line. Throws a RangeError with the usage for an
+ * unknown or invalid option.
+ */
+export function parseBenchArgs(argv: readonly string[], defaultDoc: string): BenchConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        quick: { type: "boolean" },
+        repeat: { type: "string" },
+        scale: { type: "string" },
+        seed: { type: "string" },
+        only: { type: "string" },
+        doc: { type: "string" },
+        keep: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new RangeError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, { cause: error });
+  }
+
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new RangeError(`${parsed.error.issues.map((issue) => issue.message).join("; ")}\n\n${USAGE}`);
+  }
+  const options = parsed.data;
+  const runs = (full: number) => options.repeat ?? (options.quick ? 1 : full);
+  return {
+    quick: options.quick,
+    seed: options.seed,
+    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3) },
+    repositoryCommits: options.quick ? 500 : 5_000,
+    synthetic: scaleSizes(options.quick ? QUICK_SIZES : FULL_SIZES, options.scale),
+    scale: options.scale,
+    only: new Set(options.only ?? BENCHMARKS),
+    doc: options.doc ?? (options.quick ? undefined : defaultDoc),
+    keep: options.keep,
+    command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+  };
+}
+
+function scaleSizes(sizes: WorkloadSizes, scale: number): WorkloadSizes {
+  const scaled = (n: number, min: number) => Math.max(min, Math.round(n * scale));
+  return {
+    people: scaled(sizes.people, 2),
+    issues: scaled(sizes.issues, 1),
+    commits: scaled(sizes.commits, 1),
+    heartbeats: scaled(sizes.heartbeats, 1),
+  };
+}
