@@ -9,7 +9,8 @@ export function describeActivity(activity: ActivityRecord, zone: string): string
   switch (activity.kind) {
     case "commit": {
       const m = activity.metrics;
-      return `commit at ${time} (+${m.linesAdded ?? 0}/-${m.linesDeleted ?? 0} lines, ${m.filesChanged ?? 0} files)${activity.repo === null ? "" : ` in ${activity.repo}`}`;
+      const files = m.filesChanged ?? 0;
+      return `commit at ${time} (+${m.linesAdded ?? 0}/-${m.linesDeleted ?? 0} lines, ${files} ${files === 1 ? "file" : "files"})${activity.repo === null ? "" : ` in ${activity.repo}`}`;
     }
     case "ide_heartbeat":
       return `editor activity at ${time}${activity.project === null ? "" : ` in ${activity.project}`}${activity.machine === null ? "" : ` on ${activity.machine}`}`;

@@ -3,40 +3,44 @@ import { startOfDay, nextDay } from "../domain/time.js";
 import type { Store } from "../store/store.js";
 import { allocate, DEFAULT_ALLOCATION_OPTIONS, type Allocation, type AllocationOptions } from "./allocate.js";
 
+/** Days from `from` to `to`, both included; a missing end means the first or last day with activity. */
 export interface DayRange {
-  from: string;
-  to: string;
+  from?: string | undefined;
+  to?: string | undefined;
 }
 
 /**
- * Suggest worklogs for every day of `range` (all stored days when absent) and replace
- * the stored suggestions of those days. Activities a day beyond each end are read too,
- * because zones shift days and a commit session can start before midnight.
+ * Suggest worklogs for every day of `range` and replace the stored suggestions of
+ * those days. Activities two days beyond each end are read too, because zones shift
+ * days and a commit session can start before midnight.
  */
 export async function runAllocation(
   store: Store,
-  range: DayRange | undefined,
+  range: DayRange = {},
   options: AllocationOptions = DEFAULT_ALLOCATION_OPTIONS,
-): Promise<Allocation & { range: DayRange | undefined }> {
+): Promise<Allocation & { range: Required<DayRange> | undefined }> {
   const padding = 2 * 86_400_000;
-  const activities = await store.activities.list(
-    range ? { from: startOfDay(range.from, "UTC") - padding, to: startOfDay(nextDay(range.to), "UTC") + padding } : {},
-  );
+  const activities = await store.activities.list({
+    ...(range.from === undefined ? {} : { from: startOfDay(range.from, "UTC") - padding }),
+    ...(range.to === undefined ? {} : { to: startOfDay(nextDay(range.to), "UTC") + padding }),
+  });
   const people = await store.people.list();
   const zones = new Map(people.map((p) => [p.id, p.tz]));
   const links = await store.results.links();
   const allocation = allocate({ activities, links, zones }, options);
 
-  const effective = range ?? spanOf(allocation.suggestions.map((s) => s.day));
-  if (!effective) return { ...allocation, range: undefined };
-  const inRange = (day: string) => day >= effective.from && day <= effective.to;
+  const span = spanOf(allocation.suggestions.map((s) => s.day));
+  const from = range.from ?? span?.from;
+  const to = range.to ?? span?.to;
+  if (from === undefined || to === undefined) return { ...allocation, range: undefined };
+  const inRange = (day: string) => day >= from && day <= to;
   const suggestions = allocation.suggestions.filter((s) => inRange(s.day));
   const days = allocation.days.filter((d) => inRange(d.day));
-  await store.transaction((tx) => tx.results.replaceSuggestions(effective.from, effective.to, suggestions));
-  return { suggestions, days, range: effective };
+  await store.transaction((tx) => tx.results.replaceSuggestions(from, to, suggestions));
+  return { suggestions, days, range: { from, to } };
 }
 
-function spanOf(days: readonly string[]): DayRange | undefined {
+function spanOf(days: readonly string[]): Required<DayRange> | undefined {
   if (days.length === 0) return undefined;
   let from = days[0] ?? "";
   let to = from;
@@ -47,16 +51,13 @@ function spanOf(days: readonly string[]): DayRange | undefined {
   return { from, to };
 }
 
-/** Parse a --from/--to pair of YYYY-MM-DD dates; either one alone means that single day. */
-export function parseDayRange(from: string | undefined, to: string | undefined): DayRange | undefined {
-  if (from === undefined && to === undefined) return undefined;
-  const start = from ?? to ?? "";
-  const end = to ?? from ?? "";
-  for (const [name, value] of [["--from", start], ["--to", end]] as const) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value, { zone: "UTC" }).isValid) {
-      throw new RangeError(`invalid ${name} "${value}": expected a date as YYYY-MM-DD`);
-    }
+/** Parse --from and --to, each a YYYY-MM-DD date or absent. */
+export function parseDayRange(from: string | undefined, to: string | undefined): DayRange {
+  for (const [name, value] of [["--from", from], ["--to", to]] as const) {
+    if (value === undefined) continue;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new RangeError(`invalid ${name} "${value}": expected a date as YYYY-MM-DD`);
+    if (!DateTime.fromISO(value, { zone: "UTC" }).isValid) throw new RangeError(`invalid ${name} "${value}": no such calendar date`);
   }
-  if (end < start) throw new RangeError(`invalid range: --to ${end} is before --from ${start}`);
-  return { from: start, to: end };
+  if (from !== undefined && to !== undefined && to < from) throw new RangeError(`invalid range: --to ${to} is before --from ${from}`);
+  return { from, to };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Store } from "../store/store.js";
 import { WorklensError } from "../domain/errors.js";
 import { describeStore, type CliConfig } from "./config.js";
@@ -12,7 +13,12 @@ export interface CommandContext {
 }
 
 /** Open the configured store for the length of `work`, then close it whatever happens. */
-export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
+  const config = context.config.store;
+  // Reading commands must not create an empty store from a mistyped path and report nothing.
+  if (options.mustExist === true && config.kind === "sqlite" && !existsSync(config.file)) {
+    throw new WorklensError("NOT_FOUND", `store file not found: ${config.file}`, "import data first, or pass the right --store or WORKLENS_STORE");
+  }
   let store: Store;
   try {
     store = await Store.open(context.config.store);

@@ -6,6 +6,7 @@ const MAX_LISTED_SKIPS = 10;
 export function formatImportReport(report: ImportReport): string {
   const lines = [
     `${report.source} ${report.file}: ${report.imported} imported, ${report.duplicate} duplicate, ${report.skipped.length} skipped`,
+    ...(report.details ?? []).map((detail) => `  ${detail}`),
   ];
   const byReason = new Map<string, number>();
   for (const skip of report.skipped) byReason.set(skip.reason, (byReason.get(skip.reason) ?? 0) + 1);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { pino } from "pino";
 import { ERROR_CODES, WorklensError } from "../domain/errors.js";
@@ -32,6 +33,7 @@ Exit codes:
 export async function runCli(io: CliIo): Promise<number> {
   const program = new Command("worklens")
     .description("turn engineering activity into suggested Jira worklogs")
+    .version(packageVersion())
     .option("--store <file>", "SQLite store file (default: $WORKLENS_STORE or ./worklens.sqlite)")
     .option("--postgres <url>", "use PostgreSQL instead (default: $WORKLENS_POSTGRES_URL)")
     .option("--schema <name>", "PostgreSQL schema (default: $WORKLENS_POSTGRES_SCHEMA or public)")
@@ -86,4 +88,11 @@ function reportError(error: unknown, io: CliIo, context: CommandContext | undefi
   context?.logger.error({ err: error }, "command failed with an unexpected error");
   if (io.env["WORKLENS_LOG_LEVEL"] === "debug" && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return ERROR_CODES.INTERNAL.exitCode;
+}
+
+/** The version in package.json, which sits two folders above this file in both src/ and dist/. */
+function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  const parsed = JSON.parse(text) as { version?: unknown };
+  return typeof parsed.version === "string" ? parsed.version : "unknown";
 }

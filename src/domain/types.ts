@@ -214,4 +214,6 @@ export interface ImportReport {
   duplicate: number;
   skipped: { record: string; reason: string }[];
   warnings: string[];
+  /** Counts per record kind, for sources that import several kinds (Jira: issues, events, worklogs). */
+  details?: string[];
 }

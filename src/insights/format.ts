@@ -27,7 +27,8 @@ export function toCsv(rows: readonly WorklogRow[]): string {
 }
 
 export function toJson(rows: readonly WorklogRow[]): string {
-  return `${JSON.stringify(rows, null, 2)}\n`;
+  const withHours = rows.map((r) => ({ ...r, hours: Number(hours(r.seconds)) }));
+  return `${JSON.stringify(withHours, null, 2)}\n`;
 }
 
 /** A plain-text table with aligned columns. */

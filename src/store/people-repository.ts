@@ -133,6 +133,7 @@ export class PeopleRepository {
   }
 
   async setTimeZone(personId: number, tz: string | null): Promise<void> {
+    await this.requirePerson(personId);
     await this.db.updateTable("persons").set({ tz }).where("id", "=", personId).execute();
   }
 
@@ -149,7 +150,9 @@ export class PeopleRepository {
 
   /** Move every identity and record of `fromPersonId` onto `intoPersonId`, then delete the emptied person. */
   async merge(intoPersonId: number, fromPersonId: number): Promise<void> {
-    if (intoPersonId === fromPersonId) return;
+    if (intoPersonId === fromPersonId) {
+      throw new WorklensError("USAGE", `cannot merge person ${intoPersonId} into itself`, "name two different person ids");
+    }
     await this.requirePerson(intoPersonId);
     await this.requirePerson(fromPersonId);
     await this.reassign(fromPersonId, intoPersonId);

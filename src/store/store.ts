@@ -71,8 +71,9 @@ export class Store extends Repositories {
     });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
-      const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-      throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+      const failed = results?.find((r) => r.status === "Error")?.migrationName;
+      const reason = error instanceof Error ? error.message : JSON.stringify(error);
+      throw new Error(failed === undefined ? reason : `schema migration ${failed} failed: ${reason}`, { cause: error });
     }
   }
 

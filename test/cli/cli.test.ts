@@ -122,6 +122,39 @@ describe("worklens import, suggest and report", () => {
   });
 });
 
+describe("worklens errors", () => {
+  it("reading commands need an existing store", () => {
+    const run = worklens(["--store", join(folder, "typo.sqlite"), "people", "list"], folder);
+    expect(run.status).toBe(4);
+    expect(run.stderr).toMatch(/store file not found: .*typo\.sqlite/);
+    expect(existsSync(join(folder, "typo.sqlite"))).toBe(false);
+  });
+
+  it("names a missing output folder", () => {
+    const store = join(folder, "out.sqlite");
+    expect(worklens(["--store", store, "import", "git", join(NUTCH, "git-log.txt")], folder).status).toBe(0);
+    const run = worklens(["--store", store, "report", "--out", join(folder, "missing/dir/week.csv")], folder);
+    expect(run.status).toBe(4);
+    expect(run.stderr).toMatch(/missing\/dir\/week\.csv: its folder does not exist/);
+  });
+
+  it("rejects unknown people and self-merges", () => {
+    const store = join(folder, "out.sqlite");
+    const zone = worklens(["--store", store, "people", "zone", "999", "Europe/Berlin"], folder);
+    expect(zone.status).toBe(4);
+    expect(zone.stderr).toMatch(/person 999 not found/);
+    const self = worklens(["--store", store, "people", "merge", "1", "1"], folder);
+    expect(self.status).toBe(2);
+    expect(self.stderr).toMatch(/cannot merge person 1 into itself/);
+  });
+
+  it("prints its version", () => {
+    const run = worklens(["--version"], folder);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
 describe("worklens people", () => {
   it("lists, merges and splits", () => {
     const store = join(folder, "people.sqlite");

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { dayOf } from "../../src/domain/time.js";
 import { parseIcs } from "../../src/ingest/ics/parse.js";
-import { NOW, PERSON, iso, spans } from "../../src/ingest/ics/test-support/calendar.js";
+import { NOW, OWNER, PERSON, iso, spans } from "../../src/ingest/ics/test-support/calendar.js";
 
 // These cases must give the same result under any host TZ; the test script runs them under several.
 
@@ -110,9 +110,9 @@ describe("ICS field cases", () => {
     expect(away.map((record) => record.localDate)).toEqual(["2025-03-03", "2025-03-04", "2025-03-05"]);
     expect(away.every((record) => record.kind === "out_of_office" && record.dateOnly)).toBe(true);
     expect(away.map((record) => record.sourceUid)).toEqual([
-      "ics:c4b@probe:2025-03-03:2025-03-03",
-      "ics:c4b@probe:2025-03-03:2025-03-04",
-      "ics:c4b@probe:2025-03-03:2025-03-05",
+      `${OWNER}:c4b@probe:2025-03-03:2025-03-03`,
+      `${OWNER}:c4b@probe:2025-03-03:2025-03-04`,
+      `${OWNER}:c4b@probe:2025-03-03:2025-03-05`,
     ]);
   });
 

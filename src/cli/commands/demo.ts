@@ -40,9 +40,9 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         const progress = createProgress(ctx.config.progress, "linking");
         const linking = await runLinking(store, {}, (done, total) => { progress.update(done, total); });
         progress.stop();
-        ctx.out(`linked ${linking.activities} activities: ${linking.explicit} by issue key, ${linking.ranked} by ranking, ${linking.unlinked} unlinked\n`);
+        ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
 
-        await runAllocation(store, undefined, allocationOptions({}));
+        await runAllocation(store, {}, allocationOptions({}));
         const rows = await loadWorklogRows(store);
         const summary = summarize(rows);
         const csvFile = join(out, "suggested-worklogs.csv");

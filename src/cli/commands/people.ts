@@ -30,7 +30,7 @@ export function registerPeople(program: Command, context: () => CommandContext):
         }
         const rows = list.map((p) => [String(p.id), p.displayName ?? "", p.tz ?? "", p.identities.map((i) => `${i.source}:${i.externalId} (#${i.id})`).join(", ")]);
         ctx.out(renderTable(["id", "name", "zone", "identities (#identity id)"], rows));
-      });
+      }, { mustExist: true });
     });
 
   people
@@ -43,7 +43,7 @@ export function registerPeople(program: Command, context: () => CommandContext):
       await withStore(ctx, async (store) => {
         await store.transaction((tx) => tx.people.merge(parseId(into, "person id"), parseId(from, "person id")));
         ctx.out(`merged person ${from} into ${into}; run "worklens suggest" to refresh suggestions\n`);
-      });
+      }, { mustExist: true });
     });
 
   people
@@ -55,7 +55,7 @@ export function registerPeople(program: Command, context: () => CommandContext):
       await withStore(ctx, async (store) => {
         const personId = await store.transaction((tx) => tx.people.split(parseId(identity, "identity id")));
         ctx.out(`identity ${identity} is now person ${personId}\n`);
-      });
+      }, { mustExist: true });
     });
 
   people
@@ -69,7 +69,7 @@ export function registerPeople(program: Command, context: () => CommandContext):
       await withStore(ctx, async (store) => {
         await store.people.setTimeZone(parseId(person, "person id"), zone);
         ctx.out(`person ${person} now uses ${zone}\n`);
-      });
+      }, { mustExist: true });
     });
 
   people
@@ -82,6 +82,6 @@ export function registerPeople(program: Command, context: () => CommandContext):
         const result = await applyMappingFile(store, file);
         ctx.out(`mapping ${file}: ${result.applied} people applied, ${result.merged} merges, ${result.skipped.length} skipped\n`);
         for (const skip of result.skipped) ctx.out(`  skipped ${skip.record}: ${skip.reason}\n`);
-      });
+      }, { mustExist: true });
     });
 }

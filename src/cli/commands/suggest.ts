@@ -38,6 +38,17 @@ export function allocationOptions(flags: AllocationFlags): AllocationOptions {
   };
 }
 
+/** Write a report file; a missing folder is NOT_FOUND with the path, not an internal error. */
+async function writeOutput(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "unknown error";
+    if (code === "ENOENT") throw new WorklensError("NOT_FOUND", `cannot write ${file}: its folder does not exist`, "create the folder first, or pass another --out path", { cause: error });
+    throw new WorklensError("INVALID_INPUT", `cannot write ${file} (${code})`, "check the path and its permissions", { cause: error });
+  }
+}
+
 function rangeOf(from?: string, to?: string) {
   try {
     return parseDayRange(from, to);
@@ -63,31 +74,32 @@ export function registerSuggest(program: Command, context: () => CommandContext)
         const progress = createProgress(ctx.config.progress, "linking");
         const linking = await runLinking(store, {}, (done, total) => { progress.update(done, total); });
         progress.stop();
-        ctx.out(`linked ${linking.activities} activities: ${linking.explicit} by issue key, ${linking.ranked} by ranking, ${linking.unlinked} unlinked\n`);
+        ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
         const result = await runAllocation(store, range, allocation);
         const total = result.suggestions.reduce((sum, s) => sum + s.seconds, 0);
         ctx.out(`suggested ${result.suggestions.length} worklogs, ${(total / 3600).toFixed(1)} h${result.range ? ` from ${result.range.from} to ${result.range.to}` : ""}\n`);
-      });
+      }, { mustExist: true });
     });
 
   program
     .command("report")
     .description("print stored suggested worklogs")
-    .option("--from <day>", "first day, YYYY-MM-DD")
-    .option("--to <day>", "last day, YYYY-MM-DD")
+    .option("--from <day>", "first day, YYYY-MM-DD (default: the first stored day)")
+    .option("--to <day>", "last day, YYYY-MM-DD (default: the last stored day)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json"]).default("table"))
     .option("--out <file>", "write to a file instead of standard output")
     .action(async (options: { from?: string; to?: string; format: ReportFormat; out?: string }) => {
       const ctx = context();
       const range = rangeOf(options.from, options.to);
       await withStore(ctx, async (store) => {
-        const rows = await loadWorklogRows(store, range?.from, range?.to);
+        const rows = await loadWorklogRows(store, range.from, range.to);
         const text = formatRows(rows, options.format);
-        if (options.out === undefined) ctx.out(text);
-        else {
-          await writeFile(options.out, text);
-          ctx.out(`wrote ${rows.length} suggested worklogs to ${options.out}\n`);
+        if (options.out === undefined) {
+          ctx.out(text);
+          return;
         }
-      });
+        await writeOutput(options.out, text);
+        ctx.out(`wrote ${rows.length} suggested worklogs to ${options.out}\n`);
+      }, { mustExist: true });
     });
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { extractIssueKeys } from "../../domain/issue-keys.js";
 import { nextDay, splitByDay, startOfDay, type Day } from "../../domain/time.js";
 import type { ActivityInput, ActivityText, IdentityInput } from "../../domain/types.js";
@@ -21,9 +22,10 @@ export interface ActivityContext {
  *
  * Issue keys come from the title and description even when `keepText` is false.
  *
- * The source id is `ics:<UID>:<occurrence start>:<day>`, where the start is an ISO
- * instant for a timed occurrence and the first date for an all-day one, so a
- * re-import of the same file yields the same ids.
+ * The source id is `ics:<person>:<UID>:<occurrence start>:<day>`, where the start is an
+ * ISO instant for a timed occurrence and the first date for an all-day one, so a
+ * re-import of the same file yields the same ids. `<person>` is a short digest of the
+ * calendar owner's id: the same meeting in two people's calendars is two people's time.
  */
 export function occurrenceActivities(
   uid: string,
@@ -42,6 +44,7 @@ export function occurrenceActivities(
   };
   const activities: ActivityInput[] = [];
   const time = occurrence.time;
+  const prefix = `ics:${personKey(context.person)}:${uid}`;
 
   if (!time.dateOnly) {
     const occurrenceId = new Date(time.start).toISOString();
@@ -49,7 +52,7 @@ export function occurrenceActivities(
       if (slice.start >= context.to || slice.end <= context.from) continue;
       activities.push({
         ...shared,
-        sourceUid: `ics:${uid}:${occurrenceId}:${slice.day}`,
+        sourceUid: `${prefix}:${occurrenceId}:${slice.day}`,
         startAt: slice.start,
         endAt: slice.end,
         tz: time.zone.name,
@@ -67,7 +70,7 @@ export function occurrenceActivities(
     if (startAt >= context.to || endAt <= context.from) continue;
     activities.push({
       ...shared,
-      sourceUid: `ics:${uid}:${time.firstDay}:${day}`,
+      sourceUid: `${prefix}:${time.firstDay}:${day}`,
       startAt,
       endAt,
       tz: zone,
@@ -84,4 +87,9 @@ function activityText(text: EventText): ActivityText {
   if (text.title !== "") result.title = text.title;
   if (text.description !== "") result.body = text.description;
   return result;
+}
+
+/** First 12 characters of the SHA-256 of the owner's lower-cased id: enough to keep owners apart, without the e-mail itself. */
+export function personKey(person: IdentityInput): string {
+  return createHash("sha256").update(person.externalId.trim().toLowerCase()).digest("base64url").slice(0, 12);
 }

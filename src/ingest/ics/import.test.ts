@@ -39,6 +39,19 @@ describe.each(BACKENDS)("importIcs on %s", (backend) => {
     await handle.dispose();
   });
 
+  it("same calendar counts for each owner", async () => {
+    const file = writeCalendar(`shared-${backend}.ics`, WEEK);
+    const other = { source: "ics" as const, externalId: "bob@example.com", email: "bob@example.com" };
+
+    const first = await importIcs(handle.store, file, { person: PERSON, ...WINDOW });
+    const second = await importIcs(handle.store, file, { person: other, ...WINDOW });
+
+    expect(second.imported).toBe(first.imported);
+    expect(second.duplicate).toBe(0);
+    const people = new Set((await handle.store.activities.list()).map((a) => a.personId));
+    expect(people.size).toBe(2);
+  });
+
   it("re-import adds nothing", async () => {
     const file = writeCalendar(`reimport-${backend}.ics`, WEEK);
 

@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { WorklensError, invalidInput } from "../../domain/errors.js";
 import type { IdentityInput, ImportReport } from "../../domain/types.js";
 import type { Store } from "../../store/store.js";
 import { importActivities } from "../import-activities.js";
+import { readInputFile } from "../read-input.js";
 import { parseIcs } from "./parse.js";
 
 export interface IcsImportOptions {
@@ -20,20 +19,7 @@ export interface IcsImportOptions {
  * adds nothing, because every activity has a stable source id.
  */
 export async function importIcs(store: Store, file: string, options: IcsImportOptions): Promise<ImportReport> {
-  const bytes = await readCalendarFile(file);
+  const bytes = await readInputFile(file, "calendar (.ics) file");
   const parsed = parseIcs(bytes, { file, ...options });
   return importActivities(store, parsed, { source: "ics", file });
-}
-
-async function readCalendarFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : undefined;
-    if (code === "ENOENT") {
-      throw new WorklensError("NOT_FOUND", `${file}: calendar file not found`, "Check the path, or export the calendar as an .ics file first.", { cause: error });
-    }
-    if (code === "EISDIR") throw invalidInput(file, "is a directory, not a calendar file", "Pass the path of an .ics file.", error);
-    throw invalidInput(file, `cannot be read (${code ?? "unknown error"})`, "Check that the file exists and that you may read it.", error);
-  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorklensError } from "../../domain/errors.js";
-import { calendar, iso, parse, spans, vevent } from "./test-support/calendar.js";
+import { OWNER, calendar, iso, parse, spans, vevent } from "./test-support/calendar.js";
 
 function errorOf(run: () => unknown): WorklensError {
   try {
@@ -108,7 +108,7 @@ describe("ICS time zones", () => {
 
     expect(records).toHaveLength(1);
     expect(records[0]?.tz).toBe("America/Los_Angeles");
-    expect(records[0]?.sourceUid).toBe("ics:utc:2025-03-11T01:30:00.000Z:2025-03-10");
+    expect(records[0]?.sourceUid).toBe(`${OWNER}:utc:2025-03-11T01:30:00.000Z:2025-03-10`);
   });
 
   it("places all-day dates in X-WR-TIMEZONE", () => {
@@ -156,7 +156,7 @@ describe("ICS activity fields", () => {
 
     const result = parse(bytes);
 
-    expect(result.records.map((record) => record.sourceUid)).toEqual(["ics:kept:2025-03-10T15:00:00.000Z:2025-03-10"]);
+    expect(result.records.map((record) => record.sourceUid)).toEqual([`${OWNER}:kept:2025-03-10T15:00:00.000Z:2025-03-10`]);
     expect(result.skipped.map((skip) => skip.record)).toEqual(["event declined (line 4)", "event free (line 12)", "event cancelled (line 21)"]);
     expect(result.skipped[0]?.reason).toContain("declined");
     expect(result.skipped[1]?.reason).toContain("free");
@@ -195,7 +195,7 @@ describe("ICS activity fields", () => {
 
     expect(second).toEqual(first);
     expect(new Set(first).size).toBe(3);
-    expect(first[0]).toBe("ics:weekly:2025-03-03T09:00:00.000Z:2025-03-03");
+    expect(first[0]).toBe(`${OWNER}:weekly:2025-03-03T09:00:00.000Z:2025-03-03`);
   });
 
   it("gives an event without UID an id that ignores DTSTAMP", () => {
@@ -204,7 +204,8 @@ describe("ICS activity fields", () => {
     const first = parse(calendar([event("20250301T000000Z")])).records[0]?.sourceUid;
     const second = parse(calendar([event("20250402T120000Z")])).records[0]?.sourceUid;
 
-    expect(first).toMatch(/^ics:no-uid-[0-9a-f]{16}:2025-03-10T09:00:00.000Z:2025-03-10$/);
+    expect(first?.startsWith(`${OWNER}:no-uid-`)).toBe(true);
+    expect(first).toMatch(/:no-uid-[0-9a-f]{16}:2025-03-10T09:00:00\.000Z:2025-03-10$/);
     expect(second).toBe(first);
   });
 });

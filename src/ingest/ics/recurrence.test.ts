@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_OCCURRENCES_PER_EVENT } from "./parse.js";
-import { calendar, iso, parse, spans, vevent } from "./test-support/calendar.js";
+import { OWNER, calendar, iso, parse, spans, vevent } from "./test-support/calendar.js";
 
 describe("ICS recurrence", () => {
   it("converts a local UNTIL with the DTSTART zone", () => {
@@ -173,6 +173,6 @@ describe("ICS recurrence", () => {
     const records = parse(bytes, { from: Date.UTC(2025, 2, 11, 4), to: Date.UTC(2025, 2, 12) }).records;
 
     expect(spans(records)).toEqual(["2025-03-11T04:00:00.000Z 2025-03-11T05:30:00.000Z"]);
-    expect(records[0]?.sourceUid).toBe("ics:late:2025-03-11T03:00:00.000Z:2025-03-11");
+    expect(records[0]?.sourceUid).toBe(`${OWNER}:late:2025-03-11T03:00:00.000Z:2025-03-11`);
   });
 });

@@ -116,7 +116,7 @@ describe.each(BACKENDS)("importJira on %s", (backend) => {
     const changed = issue("10001", "PROJ-1", { status: { name: "Done" }, updated: "2025-03-05T09:00:00.000+0100" });
     const report = await importJira(handle.store, write("v2.json", JSON.stringify({ issues: [changed] })));
     expect(report.counts.issues).toEqual({ imported: 0, updated: 1, duplicate: 0 });
-    expect(report.warnings.at(-1)).toBe("issues: 0 new, 1 updated, 0 unchanged; events: 0 new, 1 unchanged; worklogs: 0 new, 0 unchanged; issue actions: 0 new, 1 unchanged");
+    expect(report.details?.at(-1)).toBe("issues: 0 new, 1 updated, 0 unchanged; events: 0 new, 1 unchanged; worklogs: 0 new, 0 unchanged; issue actions: 0 new, 1 unchanged");
     expect((await handle.store.issues.list())[0]?.status).toBe("Done");
   });
 
@@ -189,6 +189,7 @@ describe.each(BACKENDS)("importJira on %s", (backend) => {
   it("names a missing file", async () => {
     const missing = join(folder, "missing.json");
     const error = await rejection(importJira(handle.store, missing));
-    expect(error.message).toBe(`${missing}: the file cannot be read: no such file`);
+    expect(error.message).toBe(`${missing}: file not found`);
+    expect(error.code).toBe("NOT_FOUND");
   });
 });

@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { invalidInput } from "../../domain/errors.js";
 import { projectOf } from "../../domain/issue-keys.js";
 import type { ActivityInput, IdentityInput, ImportReport, IssueInput } from "../../domain/types.js";
 import type { PeopleRepository } from "../../store/people-repository.js";
 import type { Repositories, Store } from "../../store/store.js";
 import { importActivities } from "../import-activities.js";
+import { readInputFile } from "../read-input.js";
 import { issueAction } from "./actions.js";
 import { parseJira } from "./parse.js";
 import type { IssueRef, JiraRecord } from "./records.js";
@@ -38,7 +37,7 @@ type WorklogRecord = Extract<JiraRecord, { kind: "worklog" }>;
  * there leaves the issues, events and worklogs stored. Importing the file again completes it.
  */
 export async function importJira(store: Store, file: string, options: { issueKey?: string | undefined } = {}): Promise<JiraImportReport> {
-  const parsed = parseJira(await readBytes(file), { file, issueKey: options.issueKey });
+  const parsed = parseJira(await readInputFile(file, "Jira JSON file"), { file, issueKey: options.issueKey });
   const counts: JiraImportCounts = {
     issues: { imported: 0, updated: 0, duplicate: 0 },
     events: { imported: 0, duplicate: 0 },
@@ -113,7 +112,8 @@ export async function importJira(store: Store, file: string, options: { issueKey
     imported: counts.issues.imported + counts.events.imported + counts.worklogs.imported + counts.actions.imported,
     duplicate: counts.issues.duplicate + counts.events.duplicate + counts.worklogs.duplicate + counts.actions.duplicate,
     skipped,
-    warnings: [...parsed.warnings, summarize(counts)],
+    warnings: [...parsed.warnings],
+    details: [summarize(counts)],
     counts,
   };
 }
@@ -124,18 +124,6 @@ function summarize(counts: JiraImportCounts): string {
     `issues: ${counts.issues.imported} new, ${counts.issues.updated} updated, ${counts.issues.duplicate} unchanged; ` +
     `events: ${pair(counts.events)}; worklogs: ${pair(counts.worklogs)}; issue actions: ${pair(counts.actions)}`
   );
-}
-
-async function readBytes(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : "unknown error";
-    let problem = `it cannot be read (${code})`;
-    if (code === "ENOENT") problem = "no such file";
-    if (code === "EISDIR") problem = "it is a directory";
-    throw invalidInput(file, `the file cannot be read: ${problem}`, "check the path and the file's permissions", error);
-  }
 }
 
 /** Resolves each Jira identity to a person once per import. */

@@ -83,7 +83,7 @@ describe("importWakatime without a file", () => {
     const missing = join(tmpdir(), "worklens-no-such-file.json");
     const handle = await openTestStore("sqlite");
     try {
-      await expect(importWakatime(handle.store, missing, { person })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(importWakatime(handle.store, missing, { person })).rejects.toMatchObject({ code: "NOT_FOUND" });
     } finally {
       await handle.dispose();
     }

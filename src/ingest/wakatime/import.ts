@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { invalidInput } from "../../domain/errors.js";
 import type { IdentityInput, ImportReport } from "../../domain/types.js";
 import type { Store } from "../../store/store.js";
 import { importActivities } from "../import-activities.js";
+import { readInputFile } from "../read-input.js";
 import { parseWakatime } from "./parse.js";
 
 export interface WakatimeImportOptions {
@@ -13,15 +12,7 @@ export interface WakatimeImportOptions {
 
 /** Read a JSON array of WakaTime heartbeats from a file and write them through the store. */
 export async function importWakatime(store: Store, file: string, options: WakatimeImportOptions): Promise<ImportReport> {
-  const bytes = await readInput(file);
+  const bytes = await readInputFile(file, "heartbeats JSON file");
   const parsed = parseWakatime(bytes, { file, ...options });
   return importActivities(store, parsed, { source: "wakatime", file });
-}
-
-async function readInput(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw invalidInput(file, "cannot be read", "check that the file exists and is readable", error);
-  }
 }

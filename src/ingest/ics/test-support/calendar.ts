@@ -1,3 +1,4 @@
+import { personKey } from "../activities.js";
 import type { ActivityInput, IdentityInput } from "../../../domain/types.js";
 import type { ParseResult } from "../../parse-result.js";
 import { parseIcs, type IcsParseOptions } from "../parse.js";
@@ -32,3 +33,6 @@ export function iso(instant: number): string {
 export function spans(records: readonly ActivityInput[]): string[] {
   return records.map((record) => `${iso(record.startAt)} ${iso(record.endAt)}`);
 }
+
+/** Source-id prefix of the test person's calendar: `ics:<owner digest>`. */
+export const OWNER = `ics:${personKey(PERSON)}`;
