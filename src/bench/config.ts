@@ -25,12 +25,10 @@ export interface BenchConfig {
 }
 
 /**
- * Default synthetic sizes: half of a 50-person team's year (2,000 issues, 30,000
- * commits, 200,000 heartbeats), which `--scale 2` restores. At the full sizes one
- * run of the pipeline took over 3.5 minutes on the 2-core machine of
- * docs/benchmarks.md, so three runs would not fit a 10-minute benchmark.
+ * Default synthetic sizes: a 50-person team's year. `--scale 0.5` halves them for a
+ * quicker run.
  */
-const FULL_SIZES: WorkloadSizes = { people: 25, issues: 1_000, commits: 15_000, heartbeats: 100_000 };
+const FULL_SIZES: WorkloadSizes = { people: 50, issues: 2_000, commits: 30_000, heartbeats: 200_000 };
 const QUICK_SIZES: WorkloadSizes = { people: 10, issues: 200, commits: 2_000, heartbeats: 10_000 };
 
 export const USAGE = `usage: npm run bench [-- options]

@@ -73,7 +73,7 @@ function sizesParagraph(config: BenchConfig, manifest: WorkloadManifest, generat
   const scaled = config.quick
     ? " These are the small sizes of `--quick`."
     : config.scale === 1
-      ? " The default sizes are half of a 50-person team's year; `--scale 2` runs the full 50 people, 2,000 issues, 30,000 commits and 200,000 heartbeats."
+      ? " These are the default sizes, a 50-person team's year; `--scale 0.5` halves them."
       : ` These are the default sizes scaled by ${config.scale} (\`--scale\`).`;
   return (
     `${formatCount(sizes.people)} people (${formatCount(manifest.wakatime.length)} of them engineers with WakaTime data) in six time zones, ` +
