@@ -1,6 +1,6 @@
 import type { ActivityInput, ImportReport } from "../domain/types.js";
 import type { ActivityRow } from "../store/activity-repository.js";
-import type { Store } from "../store/store.js";
+import type { Repositories, Store } from "../store/store.js";
 import type { ParseResult } from "./parse-result.js";
 
 /**
@@ -28,15 +28,25 @@ export async function importActivities(
     else unique.set(record.sourceUid, record);
   }
 
-  await store.transaction(async (tx) => {
-    const rows: ActivityRow[] = [];
-    for (const record of unique.values()) {
-      const { personId, identityId } = await tx.people.resolve(record.actor);
-      rows.push({ ...record, personId, identityId });
-    }
-    const inserted = await tx.activities.insert(rows);
-    report.imported += inserted.size;
-    report.duplicate += rows.length - inserted.size;
-  });
+  await store.transaction((tx) => writeActivities(tx, unique.values(), report));
   return report;
+}
+
+/**
+ * Write activities through repositories that may belong to a caller's open
+ * transaction, adding the new and duplicate counts to `report`.
+ */
+export async function writeActivities(
+  tx: Repositories,
+  records: Iterable<ActivityInput>,
+  report: Pick<ImportReport, "imported" | "duplicate">,
+): Promise<void> {
+  const rows: ActivityRow[] = [];
+  for (const record of records) {
+    const { personId, identityId } = await tx.people.resolve(record.actor);
+    rows.push({ ...record, personId, identityId });
+  }
+  const inserted = await tx.activities.insert(rows);
+  report.imported += inserted.size;
+  report.duplicate += rows.length - inserted.size;
 }

@@ -2,7 +2,7 @@ import { projectOf } from "../../domain/issue-keys.js";
 import type { ActivityInput, IdentityInput, ImportReport, IssueInput } from "../../domain/types.js";
 import type { PeopleRepository } from "../../store/people-repository.js";
 import type { Repositories, Store } from "../../store/store.js";
-import { importActivities } from "../import-activities.js";
+import { writeActivities } from "../import-activities.js";
 import { readInputFile } from "../read-input.js";
 import { issueAction } from "./actions.js";
 import { parseJira } from "./parse.js";
@@ -31,10 +31,8 @@ type WorklogRecord = Extract<JiraRecord, { kind: "worklog" }>;
  * are upserted by Jira id, events and worklogs are inserted by their stable source
  * ids, so a re-import adds nothing. Events and worklogs attach to issues stored now
  * or earlier; those whose issue is unknown are skipped with a reason. Each event with
- * a known actor also becomes an issue_action activity.
- *
- * NOTE: importActivities writes the activities in a second transaction, so a failure
- * there leaves the issues, events and worklogs stored. Importing the file again completes it.
+ * a known actor also becomes an issue_action activity. Everything is written in one
+ * transaction, so a failure leaves the store as it was.
  */
 export async function importJira(store: Store, file: string, options: { issueKey?: string | undefined } = {}): Promise<JiraImportReport> {
   const parsed = parseJira(await readInputFile(file, "Jira JSON file"), { file, issueKey: options.issueKey });
@@ -101,10 +99,8 @@ export async function importJira(store: Store, file: string, options: { issueKey
       counts.worklogs[inserted ? "imported" : "duplicate"] += 1;
     }
     skipped.push(...resolver.unresolvedReasons());
+    await writeActivities(tx, uniqueBySourceUid(actions), counts.actions);
   });
-
-  const activities = await importActivities(store, { records: actions, skipped: [], warnings: [] }, { source: "jira", file });
-  counts.actions = { imported: activities.imported, duplicate: activities.duplicate };
 
   return {
     source: "jira",
@@ -206,4 +202,9 @@ function describeTally(tally: { events: number; worklogs: number }): string {
   if (tally.events > 0) parts.push(`${tally.events} event${tally.events === 1 ? "" : "s"}`);
   if (tally.worklogs > 0) parts.push(`${tally.worklogs} worklog${tally.worklogs === 1 ? "" : "s"}`);
   return `skipped ${parts.join(" and ")}`;
+}
+
+/** Activities with distinct source ids: an event repeated within one file yields one action. */
+function uniqueBySourceUid(activities: readonly ActivityInput[]): ActivityInput[] {
+  return [...new Map(activities.map((a) => [a.sourceUid, a])).values()];
 }
