@@ -19,6 +19,8 @@ import { TfIdfIndex } from "./tfidf.js";
 import { tokenize, tokenizePaths } from "./tokens.js";
 
 const DAY_MS = 86_400_000;
+const EXPLICIT_CONFIDENCE = 0.99;
+const MAX_RANKED_CONFIDENCE = 0.95;
 
 export interface LinkerOptions {
   weights: ScoreWeights;
@@ -124,7 +126,7 @@ export class Linker {
           issueId: issue.id,
           rank,
           score: 1,
-          confidence: 0.99,
+          confidence: EXPLICIT_CONFIDENCE,
           method: "explicit",
           evidence: [{ kind: "explicit_key", detail: `names ${issue.key}`, activityId: activity.id }],
         }));
@@ -136,7 +138,8 @@ export class Linker {
     const ranked = this.rank(activity);
     const top = ranked[0];
     if (!top) return [];
-    const confidence = confidenceOf(this.options.confidence, top.score, ranked[1]?.score ?? 0);
+    // A ranked link never claims the certainty of a named key.
+    const confidence = Math.min(MAX_RANKED_CONFIDENCE, confidenceOf(this.options.confidence, top.score, ranked[1]?.score ?? 0));
     if (confidence < this.options.threshold) return [];
     return ranked.slice(0, this.options.keep).map((candidate, rank) => ({
       activityId: activity.id,

@@ -7,7 +7,9 @@ const STOP_WORDS = new Set(
   (
     "the a an and or of to in for on with is are be this that it as at by from not no use can should when if we i you " +
     "but have has was were will would do does into out only all any add added adds fix fixed fixes patch svn git id " +
-    "https http www org com repos trunk java txt src main test tests md ts js py"
+    "https http www org com repos trunk java txt src main test tests md ts js py " +
+    "so up more some now then also just than too very via per its our their there here what which who how why " +
+    "been being get got make made new old one two other only same such these those about after before again over under"
   ).split(" "),
 );
 
