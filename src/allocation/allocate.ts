@@ -69,6 +69,8 @@ export interface Allocation {
 interface Contribution {
   activity: ActivityRecord;
   confidence: number;
+  /** Why a ranked link chose its issue; absent for named keys and unlinked activities. */
+  linkReason?: string;
 }
 
 /**
@@ -119,7 +121,8 @@ function allocatePerson(
     const links = primaryLinks(linksByActivity.get(activity.id) ?? []);
     const ref = contributions.length;
     const confidence = links.length === 0 ? 0.3 : Math.max(...links.map((l) => l.confidence));
-    contributions.push({ activity, confidence });
+    const reason = links.find((l) => l.method === "ranked")?.evidence.map((e) => e.detail).join(", ");
+    contributions.push({ activity, confidence, ...(reason === undefined ? {} : { linkReason: reason }) });
     const isMeeting = activity.kind === "meeting";
     const labels = links.length === 0 ? [null] : links.map((l) => l.issueId);
     for (const label of labels) {
@@ -240,7 +243,7 @@ function evidenceOf(refs: readonly Contribution[], zone: string, max: number): E
   const sorted = [...refs].sort((a, b) => a.activity.startAt - b.activity.startAt);
   const evidence: Evidence[] = sorted.slice(0, max).map((ref) => ({
     kind: ref.activity.kind,
-    detail: describeActivity(ref.activity, zone),
+    detail: ref.linkReason === undefined ? describeActivity(ref.activity, zone) : `${describeActivity(ref.activity, zone)}, linked by ranking: ${ref.linkReason}`,
     activityId: ref.activity.id,
     at: ref.activity.startAt,
     weight: Math.round(ref.confidence * 1000) / 1000,

@@ -148,6 +148,15 @@ describe("worklens errors", () => {
     expect(self.stderr).toMatch(/cannot merge person 1 into itself/);
   });
 
+  it("exits 3 when a file yields no record", () => {
+    const heartbeats = join(folder, "heartbeats.json");
+    writeFileSync(heartbeats, JSON.stringify([{ entity: "/src/a.ts", type: "file", time: 1741600800.5, is_write: true }]));
+    const run = worklens(["--store", join(folder, "wrong-kind.sqlite"), "import", "jira", heartbeats], folder);
+    expect(run.status).toBe(3);
+    expect(run.stdout).toMatch(/0 imported, 0 duplicate, 1 skipped/);
+    expect(run.stderr).toMatch(/no record could be imported from .*heartbeats\.json/);
+  });
+
   it("prints its version", () => {
     const run = worklens(["--version"], folder);
     expect(run.status).toBe(0);

@@ -21,10 +21,23 @@ export function parsePerson(source: Source, value: string): IdentityInput {
   return { source, externalId: email.toLowerCase(), email, ...(name ? { displayName: name } : {}) };
 }
 
+/**
+ * Import each file in turn. A file in which every record was skipped is almost
+ * always the wrong kind of file or a cut-off one, so the command then exits with
+ * INVALID_INPUT after the other files are done.
+ */
 async function importEach(context: CommandContext, files: readonly string[], work: (store: Store, file: string) => Promise<ImportReport>): Promise<void> {
+  const rejected: string[] = [];
   await withStore(context, async (store) => {
-    for (const file of files) context.out(formatImportReport(await work(store, file)));
+    for (const file of files) {
+      const report = await work(store, file);
+      context.out(formatImportReport(report));
+      if (report.imported === 0 && report.duplicate === 0 && report.skipped.length > 0) rejected.push(file);
+    }
   });
+  if (rejected.length > 0) {
+    throw new WorklensError("INVALID_INPUT", `no record could be imported from ${rejected.join(", ")}`, "check that each file is of the kind the command expects and is complete; the skip reasons are listed above");
+  }
 }
 
 export function registerImport(program: Command, context: () => CommandContext): void {

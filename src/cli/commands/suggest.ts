@@ -77,7 +77,7 @@ export function registerSuggest(program: Command, context: () => CommandContext)
         ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
         const result = await runAllocation(store, range, allocation);
         const total = result.suggestions.reduce((sum, s) => sum + s.seconds, 0);
-        ctx.out(`suggested ${result.suggestions.length} worklogs, ${(total / 3600).toFixed(1)} h${result.range ? ` from ${result.range.from} to ${result.range.to}` : ""}\n`);
+        ctx.out(`suggested ${result.suggestions.length} ${result.suggestions.length === 1 ? "worklog" : "worklogs"}, ${(total / 3600).toFixed(1)} h${result.range ? ` from ${result.range.from} to ${result.range.to}` : ""}\n`);
       }, { mustExist: true });
     });
 
@@ -93,6 +93,7 @@ export function registerSuggest(program: Command, context: () => CommandContext)
       const range = rangeOf(options.from, options.to);
       await withStore(ctx, async (store) => {
         const rows = await loadWorklogRows(store, range.from, range.to);
+        if (rows.length === 0) ctx.err('no suggested worklogs stored for these days: run "worklens suggest" first\n');
         const text = formatRows(rows, options.format);
         if (options.out === undefined) {
           ctx.out(text);
