@@ -9,7 +9,7 @@ export type Dialect = "sqlite" | "postgres";
  */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect) }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect), "0002_api_keys": apiKeys(dialect) }),
   };
 }
 
@@ -166,6 +166,33 @@ function initial(dialect: Dialect): Migration {
         .addColumn("worklog_id", "bigint", (c) => c.primaryKey().references("worklogs.id").onDelete("cascade"))
         .addColumn("comment", "text", (c) => c.notNull())
         .execute();
+    },
+  };
+}
+
+/**
+ * Per-person API keys for the HTTP server. Only a SHA-256 digest of each key is
+ * stored, with its first characters as a non-unique lookup prefix. The identity is
+ * kept so that heartbeats sent with a key carry the same actor as a file import.
+ */
+function apiKeys(dialect: Dialect): Migration {
+  return {
+    async up(db) {
+      const table =
+        dialect === "sqlite"
+          ? db.schema.createTable("api_keys").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+          : db.schema.createTable("api_keys").addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+      await table
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id"))
+        .addColumn("identity_id", "bigint", (c) => c.notNull().references("identities.id"))
+        .addColumn("prefix", "text", (c) => c.notNull())
+        .addColumn("digest", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_used_at", "bigint")
+        .addColumn("last_user_agent", "text")
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema.createIndex("api_keys_prefix").on("api_keys").column("prefix").execute();
     },
   };
 }

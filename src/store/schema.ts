@@ -24,6 +24,7 @@ export interface Database {
   suggestions: SuggestionsTable;
   worklogs: WorklogsTable;
   worklog_texts: WorklogTextsTable;
+  api_keys: ApiKeysTable;
 }
 
 export interface PersonsTable {
@@ -175,4 +176,20 @@ export interface WorklogsTable {
 export interface WorklogTextsTable {
   worklog_id: number;
   comment: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  person_id: number;
+  /** The wakatime identity the key was created for; heartbeats sent with the key use it as actor. */
+  identity_id: number;
+  /** First characters of the key, for lookup only; several keys may share one. */
+  prefix: string;
+  /** SHA-256 of the whole key, base64url. The key itself is never stored. */
+  digest: string;
+  created_at: number;
+  last_used_at: number | null;
+  /** User-Agent header of the last authenticated request, naming the editor plugin. */
+  last_user_agent: string | null;
+  revoked_at: number | null;
 }

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql } from "kysely";
 import { ActivityRepository } from "./activity-repository.js";
 import { IssueRepository } from "./issue-repository.js";
+import { KeyRepository } from "./key-repository.js";
 import { migrationProvider, type Dialect } from "./migrations.js";
 import { PeopleRepository } from "./people-repository.js";
 import { createPostgresDialect } from "./postgres/dialect.js";
@@ -19,12 +20,14 @@ export class Repositories {
   readonly issues: IssueRepository;
   readonly activities: ActivityRepository;
   readonly results: ResultRepository;
+  readonly keys: KeyRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
     this.issues = new IssueRepository(db);
     this.activities = new ActivityRepository(db);
     this.results = new ResultRepository(db);
+    this.keys = new KeyRepository(db);
   }
 }
 
@@ -97,7 +100,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 
