@@ -5,7 +5,9 @@ import { ERROR_CODES, WorklensError } from "../domain/errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerImport } from "./commands/import.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerPeople } from "./commands/people.js";
+import { registerServe } from "./commands/serve.js";
 import { registerSuggest } from "./commands/suggest.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
 import type { CommandContext } from "./context.js";
@@ -58,6 +60,8 @@ export async function runCli(io: CliIo): Promise<number> {
   registerSuggest(program, getContext);
   registerEval(program, getContext);
   registerDemo(program, getContext);
+  registerKeys(program, getContext);
+  registerServe(program, getContext, io.env);
   for (const command of program.commands) applyExitOverride(command, io);
 
   try {

@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { loadServerConfig, type ServeFlags } from "../../server/config.js";
+import { shutdownOnSignals, startServer, type RunningServer } from "../../server/start.js";
+import { Store } from "../../store/store.js";
+import { WorklensError } from "../../domain/errors.js";
+import { describeStore } from "../config.js";
+import type { CommandContext } from "../context.js";
+
+export function registerServe(program: Command, context: () => CommandContext, env: NodeJS.ProcessEnv): void {
+  program
+    .command("serve")
+    .description("run the HTTP server: a WakaTime-compatible API for editor plugins (default http://127.0.0.1:8377)")
+    .option("--config <file>", "JSON server config file (see docs/server.md)")
+    .option("--host <address>", "address to listen on (default: $WORKLENS_HOST or 127.0.0.1)")
+    .option("--port <number>", "TCP port, 0 for any free port (default: $WORKLENS_PORT or 8377)")
+    .option("--tls-cert <file>", "PEM certificate; serves HTTPS together with --tls-key (default: $WORKLENS_TLS_CERT)")
+    .option("--tls-key <file>", "PEM private key of the certificate (default: $WORKLENS_TLS_KEY)")
+    .action(async (flags: ServeFlags) => {
+      const ctx = context();
+      const config = loadServerConfig(flags, env);
+
+      let store: Store;
+      try {
+        store = await Store.open(ctx.config.store);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new WorklensError("STORE", `cannot open the store (${describeStore(ctx.config.store)}): ${reason}`, "check --store or --postgres, and that the database server is running", { cause: error });
+      }
+
+      let server: RunningServer;
+      try {
+        server = await startServer({ store, config });
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      ctx.err(`worklens serving on ${server.url}; stop with Ctrl-C\n`);
+      await shutdownOnSignals(server);
+    });
+}

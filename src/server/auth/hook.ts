@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Store } from "../../store/store.js";
+import { errorBody } from "../errors.js";
+import { authenticateKey, digestsEqual, type KeyPrincipal } from "./api-keys.js";
+import { presentedSecrets } from "./credentials.js";
+
+/** Access level of a route: a person with an API key, the administrator, or anyone. */
+export type RouteAccess = "person" | "admin" | "public";
+
+export interface AdminPrincipal {
+  kind: "admin";
+}
+
+export type Principal = KeyPrincipal | AdminPrincipal;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const UNAUTHORIZED = errorBody(
+  "missing, invalid or revoked API key",
+  "send the key as api_key in ~/.wakatime.cfg, or as Authorization: Basic base64(key), Authorization: Bearer key or ?api_key=key; create one with `worklens keys create`",
+);
+
+/**
+ * onRequest hook that authenticates before the body is read, so an unauthenticated
+ * client cannot make the server parse a large body. Routes without `access` are
+ * treated as "person", so forgetting it never opens a route.
+ */
+export function authHook(store: Store, adminToken: string | undefined, clock: () => number) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const access = request.routeOptions.config.access ?? "person";
+    if (access === "public") return;
+
+    const query = request.query as Record<string, unknown> | undefined;
+    const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
+
+    if (access === "admin") {
+      if (adminToken !== undefined && secrets.some((secret) => digestsEqual(secret, adminToken))) {
+        request.principal = { kind: "admin" };
+        return;
+      }
+      request.log.info({ access }, "request rejected: missing or invalid admin token");
+      await reply.code(401).header("www-authenticate", 'Bearer realm="worklens admin"').send(UNAUTHORIZED);
+      return;
+    }
+
+    const userAgent = request.headers["user-agent"];
+    for (const secret of secrets) {
+      const principal = await authenticateKey(store, secret, clock(), userAgent);
+      if (principal !== undefined) {
+        request.principal = principal;
+        return;
+      }
+    }
+    request.log.info({ access, presented: secrets.length > 0 }, "request rejected: missing, invalid or revoked API key");
+    await reply.code(401).header("www-authenticate", 'Basic realm="worklens"').send(UNAUTHORIZED);
+  };
+}
+
+/** The key principal of a person route; the auth hook guarantees one. */
+export function personOf(request: FastifyRequest): KeyPrincipal {
+  const principal = request.principal;
+  if (principal?.kind !== "person") throw new Error("person route reached without a key principal");
+  return principal;
+}
