@@ -9,7 +9,7 @@ export type Dialect = "sqlite" | "postgres";
  */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect), "0002_api_keys": apiKeys(dialect) }),
+    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect), "0002_api_keys": apiKeys(dialect), "0003_webhook_deliveries": webhookDeliveries() }),
   };
 }
 
@@ -193,6 +193,24 @@ function apiKeys(dialect: Dialect): Migration {
         .addColumn("revoked_at", "bigint")
         .execute();
       await db.schema.createIndex("api_keys_prefix").on("api_keys").column("prefix").execute();
+    },
+  };
+}
+
+/**
+ * Delivery ids of the vendor webhooks that were written, so a retried delivery is
+ * reported as a duplicate. The composite key lets two vendors use the same id.
+ */
+function webhookDeliveries(): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("delivery_id", "text", (c) => c.notNull())
+        .addColumn("received_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("webhook_deliveries_pkey", ["source", "delivery_id"])
+        .execute();
     },
   };
 }

@@ -25,6 +25,7 @@ export interface Database {
   worklogs: WorklogsTable;
   worklog_texts: WorklogTextsTable;
   api_keys: ApiKeysTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface PersonsTable {
@@ -192,4 +193,12 @@ export interface ApiKeysTable {
   /** User-Agent header of the last authenticated request, naming the editor plugin. */
   last_user_agent: string | null;
   revoked_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  /** The vendor: "github", "gitlab" or "jira". */
+  source: string;
+  /** The vendor's delivery id, the same on every retry of one delivery. */
+  delivery_id: string;
+  received_at: number;
 }

@@ -9,6 +9,7 @@ import { ResultRepository } from "./result-repository.js";
 import type { Database } from "./schema.js";
 import { createSqliteDialect } from "./sqlite/dialect.js";
 import { assertTestDatabase } from "./test-guard.js";
+import { WebhookRepository } from "./webhook-repository.js";
 
 export type StoreConfig =
   | { kind: "sqlite"; file: string }
@@ -21,6 +22,7 @@ export class Repositories {
   readonly activities: ActivityRepository;
   readonly results: ResultRepository;
   readonly keys: KeyRepository;
+  readonly webhooks: WebhookRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
@@ -28,6 +30,7 @@ export class Repositories {
     this.activities = new ActivityRepository(db);
     this.results = new ResultRepository(db);
     this.keys = new KeyRepository(db);
+    this.webhooks = new WebhookRepository(db);
   }
 }
 
@@ -100,7 +103,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 
