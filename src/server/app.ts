@@ -8,6 +8,7 @@ import { handleError, RateLimitError, errorBody } from "./errors.js";
 import { serverLoggerOptions } from "./logging.js";
 import { adminRoutes } from "./routes/admin.js";
 import { wakatimeRoutes } from "./routes/wakatime.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 const MS_PER_DAY = 86_400_000;
 
@@ -44,7 +45,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorateRequest("principal", null);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody("not found", "the WakaTime API is under /api/v1; docs/server.md lists the endpoints")));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(
+      request.url.startsWith("/api/webhooks/")
+        ? errorBody("not found", "a webhook route exists only when its secret is configured; docs/server.md lists the settings")
+        : errorBody("not found", "the WakaTime API is under /api/v1; docs/server.md lists the endpoints"),
+    ),
+  );
   app.addHook("onRequest", authHook(store, config.adminToken, clock));
   closeConnectionsWhenClosing(app);
 
@@ -70,6 +77,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(wakatimeRoutes, { prefix, store, clock, window });
   }
   if (config.adminToken !== undefined) await app.register(adminRoutes, { prefix: "/api/admin", store, clock });
+  await app.register(webhookRoutes, {
+    prefix: "/api/webhooks",
+    store,
+    clock,
+    bodyLimit: config.bodyLimitBytes,
+    secrets: { github: config.github.webhookSecret, gitlab: config.gitlab.webhookToken, jira: config.jira.webhookSecret },
+  });
 
   return app;
 }

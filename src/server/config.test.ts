@@ -85,6 +85,27 @@ describe("loadServerConfig", () => {
     expect(error.message).not.toContain("short-secret-token");
   });
 
+  it("reads webhook secrets from file and environment", () => {
+    const none = loadServerConfig({}, {});
+    expect(none.github.webhookSecret).toBeUndefined();
+    expect(none.gitlab.webhookToken).toBeUndefined();
+    expect(none.jira.webhookSecret).toBeUndefined();
+
+    const file = writeConfig("webhooks.json", { github: { webhookSecret: "github-secret-from-file" }, jira: { webhookSecret: "jira-secret-from-file-0" } });
+    const config = loadServerConfig({ config: file }, { WORKLENS_GITLAB_WEBHOOK_TOKEN: "gitlab-token-from-env", WORKLENS_JIRA_WEBHOOK_SECRET: "jira-secret-from-env-00" });
+    expect(config.github.webhookSecret).toBe("github-secret-from-file");
+    expect(config.gitlab.webhookToken).toBe("gitlab-token-from-env");
+    expect(config.jira.webhookSecret).toBe("jira-secret-from-env-00");
+    expect(Object.isFrozen(config.github)).toBe(true);
+  });
+
+  it("rejects a short webhook secret without echoing it", () => {
+    const error = failure(() => loadServerConfig({}, { WORKLENS_GITHUB_WEBHOOK_SECRET: "tiny-secret" }));
+    expect(error.code).toBe("USAGE");
+    expect(error.message).toContain("github.webhookSecret:");
+    expect(error.message).not.toContain("tiny-secret");
+  });
+
   it("rejects unknown keys in the file", () => {
     const file = writeConfig("unknown.json", { hots: "127.0.0.1" });
     expect(failure(() => loadServerConfig({ config: file }, {})).message).toContain("unrecognized_keys");

@@ -8,6 +8,8 @@ export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8377;
 export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
+const webhookSecret = z.string().min(16, "must be at least 16 characters: generate one with `openssl rand -hex 32` and set the same value on the webhook");
+
 /**
  * Settings of `worklens serve`, parsed once at start-up and then frozen.
  * Durations are in the unit their name gives.
@@ -32,6 +34,10 @@ const serverConfigSchema = z.strictObject({
       futureSkewSeconds: z.coerce.number().int().min(0).default(600),
     })
     .prefault({}),
+  /** Shared secrets of the vendor webhooks. Each webhook route exists only when its secret is set. */
+  github: z.strictObject({ webhookSecret: webhookSecret.optional() }).prefault({}),
+  gitlab: z.strictObject({ webhookToken: webhookSecret.optional() }).prefault({}),
+  jira: z.strictObject({ webhookSecret: webhookSecret.optional() }).prefault({}),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -58,6 +64,9 @@ export const SERVER_ENV_VARS = {
   WORKLENS_RATE_LIMIT_WINDOW_SECONDS: ["rateLimit", "windowSeconds"],
   WORKLENS_HEARTBEAT_MAX_AGE_DAYS: ["heartbeats", "maxAgeDays"],
   WORKLENS_HEARTBEAT_FUTURE_SKEW_SECONDS: ["heartbeats", "futureSkewSeconds"],
+  WORKLENS_GITHUB_WEBHOOK_SECRET: ["github", "webhookSecret"],
+  WORKLENS_GITLAB_WEBHOOK_TOKEN: ["gitlab", "webhookToken"],
+  WORKLENS_JIRA_WEBHOOK_SECRET: ["jira", "webhookSecret"],
   WORKLENS_LOG_LEVEL: ["logLevel"],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -67,6 +67,9 @@ export function handleError(error: FastifyError | WorklensError | Error, request
 function clientErrorBody(status: number, code: string, request: FastifyRequest): ErrorBody {
   if (status === 413) {
     const limit = request.routeOptions.bodyLimit;
+    if (request.routeOptions.config.access === "webhook") {
+      return errorBody(`request body is larger than the limit of ${limit} bytes`, "raise bodyLimitBytes (WORKLENS_BODY_LIMIT_BYTES) above the size of the vendor's largest delivery");
+    }
     return errorBody(`request body is larger than the limit of ${limit} bytes`, "send fewer heartbeats per request, or raise bodyLimitBytes (WORKLENS_BODY_LIMIT_BYTES)");
   }
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || status === 415) {

@@ -4,8 +4,11 @@ import { errorBody } from "../errors.js";
 import { authenticateKey, digestsEqual, type KeyPrincipal } from "./api-keys.js";
 import { presentedSecrets } from "./credentials.js";
 
-/** Access level of a route: a person with an API key, the administrator, or anyone. */
-export type RouteAccess = "person" | "admin" | "public";
+/**
+ * Access level of a route: a person with an API key, the administrator, anyone, or a
+ * vendor webhook, whose handler verifies the vendor's signature on the raw body.
+ */
+export type RouteAccess = "person" | "admin" | "public" | "webhook";
 
 export interface AdminPrincipal {
   kind: "admin";
@@ -34,8 +37,11 @@ const UNAUTHORIZED = errorBody(
  */
 export function authHook(store: Store, adminToken: string | undefined, clock: () => number) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // An unknown path returns 404 without a key check, so a vendor that posts to an
+    // unconfigured webhook route gets 404 rather than a request for an API key.
+    if (request.is404) return;
     const access = request.routeOptions.config.access ?? "person";
-    if (access === "public") return;
+    if (access === "public" || access === "webhook") return;
 
     const query = request.query as Record<string, unknown> | undefined;
     const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
