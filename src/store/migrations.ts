@@ -9,7 +9,13 @@ export type Dialect = "sqlite" | "postgres";
  */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ "0001_initial": initial(dialect), "0002_api_keys": apiKeys(dialect), "0003_webhook_deliveries": webhookDeliveries() }),
+    getMigrations: () =>
+      Promise.resolve({
+        "0001_initial": initial(dialect),
+        "0002_api_keys": apiKeys(dialect),
+        "0003_webhook_deliveries": webhookDeliveries(),
+        "0004_sync_checkpoints": syncCheckpoints(),
+      }),
   };
 }
 
@@ -210,6 +216,25 @@ function webhookDeliveries(): Migration {
         .addColumn("delivery_id", "text", (c) => c.notNull())
         .addColumn("received_at", "bigint", (c) => c.notNull())
         .addPrimaryKeyConstraint("webhook_deliveries_pkey", ["source", "delivery_id"])
+        .execute();
+    },
+  };
+}
+
+/**
+ * High-water marks of pull connectors, one row per integration and resource, so an
+ * interrupted sync resumes from the last page it wrote.
+ */
+function syncCheckpoints(): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("sync_checkpoints")
+        .addColumn("integration", "text", (c) => c.notNull())
+        .addColumn("resource", "text", (c) => c.notNull())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("sync_checkpoints_integration_resource", ["integration", "resource"])
         .execute();
     },
   };

@@ -26,6 +26,7 @@ export interface Database {
   worklog_texts: WorklogTextsTable;
   api_keys: ApiKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sync_checkpoints: SyncCheckpointsTable;
 }
 
 export interface PersonsTable {
@@ -201,4 +202,14 @@ export interface WebhookDeliveriesTable {
   /** The vendor's delivery id, the same on every retry of one delivery. */
   delivery_id: string;
   received_at: number;
+}
+
+export interface SyncCheckpointsTable {
+  /** The connector and the instance it reads, such as "jira https://example.atlassian.net". */
+  integration: string;
+  /** The data set read there, such as the JQL scope of a search. */
+  resource: string;
+  /** The connector's high-water mark, in a format the connector defines. */
+  value: string;
+  updated_at: number;
 }

@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql } from "kysely";
 import { ActivityRepository } from "./activity-repository.js";
+import { CheckpointRepository } from "./checkpoint-repository.js";
 import { IssueRepository } from "./issue-repository.js";
 import { KeyRepository } from "./key-repository.js";
 import { migrationProvider, type Dialect } from "./migrations.js";
@@ -23,6 +24,7 @@ export class Repositories {
   readonly results: ResultRepository;
   readonly keys: KeyRepository;
   readonly webhooks: WebhookRepository;
+  readonly checkpoints: CheckpointRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
@@ -31,6 +33,7 @@ export class Repositories {
     this.results = new ResultRepository(db);
     this.keys = new KeyRepository(db);
     this.webhooks = new WebhookRepository(db);
+    this.checkpoints = new CheckpointRepository(db);
   }
 }
 
@@ -103,7 +106,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 
