@@ -9,6 +9,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerPeople } from "./commands/people.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSuggest } from "./commands/suggest.js";
+import { registerSync } from "./commands/sync.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
 import type { CommandContext } from "./context.js";
 
@@ -62,6 +63,7 @@ export async function runCli(io: CliIo): Promise<number> {
   registerDemo(program, getContext);
   registerKeys(program, getContext);
   registerServe(program, getContext, io.env);
+  registerSync(program, getContext, io.env);
   for (const command of program.commands) applyExitOverride(command, io);
 
   try {

@@ -1,0 +1,206 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DateTime } from "luxon";
+
+/** One issue the mock serves, with its full changelog and worklogs. */
+export interface MockIssue {
+  id: string;
+  key: string;
+  /** Jira's `updated`, such as 2025-03-02T09:00:00.000+0100. */
+  updated: string;
+  histories?: unknown[];
+  worklogs?: unknown[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Record<string, unknown> | undefined;
+  authorization: string | undefined;
+}
+
+/** A reply that replaces the normal one, to inject rate limits and failures. */
+export interface Override {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface MockJiraOptions {
+  issues: MockIssue[];
+  /** The Authorization header the server accepts; any other gets a 401. */
+  authorization: string;
+  /** The account's profile zone, in which the server reads JQL dates. */
+  timeZone?: string;
+  /** Search page size the server caps maxResults at, as Jira does. */
+  pageSize?: number;
+  /** Histories embedded per issue in a search response (Jira Cloud embeds the newest ones). */
+  embeddedHistories?: number;
+  /** Worklogs embedded per issue in fields.worklog (Jira embeds at most 20). */
+  embeddedWorklogs?: number;
+  /** Changelog and worklog endpoint page size. */
+  subPageSize?: number;
+  /** Called before each request is served; a returned override is sent instead. */
+  intercept?: (request: RecordedRequest, count: number) => Override | undefined;
+}
+
+export interface MockJira {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const reporter = { accountId: "acc-1", displayName: "Dev One", emailAddress: "dev.one@example.com", timeZone: "Europe/Berlin" };
+
+/**
+ * Starts a Jira mock on 127.0.0.1 at a free port. It serves /myself, the changelog and
+ * worklog pages of each issue, and Data Center's /rest/api/2/search (startAt and total).
+ * It also serves Cloud's /rest/api/3/search/jql, which pages by nextPageToken, ignores
+ * startAt and returns only ids unless `fields` is requested, as the real endpoint does.
+ * It reads JQL bounds `updated >= "yyyy-MM-dd HH:mm"` in the account's zone and sorts by updated.
+ */
+export async function startMockJira(options: MockJiraOptions): Promise<MockJira> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    void handle(req, res, options, requests);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => closeServer(server) };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: MockJiraOptions, requests: RecordedRequest[]): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const text = await readBody(req);
+  const request: RecordedRequest = {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: url.searchParams,
+    body: text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>),
+    authorization: req.headers.authorization,
+  };
+  requests.push(request);
+
+  const override = options.intercept?.(request, requests.length);
+  const route = routeOf(request);
+  if (override !== undefined) send(res, override.status, override.body ?? { errorMessages: ["injected"] }, override.headers);
+  else if (request.authorization !== options.authorization) send(res, 401, { errorMessages: ["You are not authenticated."] });
+  else if (route === undefined) send(res, 404, { errorMessages: ["not found"] });
+  else send(res, 200, route(options));
+}
+
+type Route = (options: MockJiraOptions) => unknown;
+
+function routeOf(request: RecordedRequest): Route | undefined {
+  const { method, path } = request;
+  if (method === "GET" && /^\/rest\/api\/[23]\/myself$/.test(path)) return (o) => ({ accountId: "acc-sync", timeZone: o.timeZone ?? "UTC" });
+  if (method === "POST" && path === "/rest/api/3/search/jql") return (o) => cloudSearch(request, o);
+  if (method === "POST" && path === "/rest/api/2/search") return (o) => dataCenterSearch(request, o);
+  const sub = /^\/rest\/api\/([23])\/issue\/([^/]+)\/(changelog|worklog)$/.exec(path);
+  if (method === "GET" && sub !== null) {
+    const key = decodeURIComponent(sub[2] ?? "");
+    return (o) => (sub[3] === "changelog" ? changelogPage(request, o, key) : worklogPage(request, o, key));
+  }
+  return undefined;
+}
+
+function cloudSearch(request: RecordedRequest, options: MockJiraOptions): unknown {
+  const body = request.body ?? {};
+  const matching = search(options, String(body["jql"]));
+  const offset = typeof body["nextPageToken"] === "string" ? Number(Buffer.from(body["nextPageToken"], "base64url").toString()) : 0;
+  const size = Math.min(Number(body["maxResults"] ?? 50), options.pageSize ?? 50);
+  const slice = matching.slice(offset, offset + size);
+  const end = offset + slice.length;
+  const withFields = Array.isArray(body["fields"]) && body["fields"].length > 0;
+  const issues = slice.map((issue) => (withFields ? issueJson(issue, options) : { id: issue.id, key: issue.key }));
+  return end < matching.length ? { issues, nextPageToken: Buffer.from(String(end)).toString("base64url"), isLast: false } : { issues, isLast: true };
+}
+
+function dataCenterSearch(request: RecordedRequest, options: MockJiraOptions): unknown {
+  const body = request.body ?? {};
+  const matching = search(options, String(body["jql"]));
+  const startAt = Number(body["startAt"] ?? 0);
+  const size = Math.min(Number(body["maxResults"] ?? 50), options.pageSize ?? 50);
+  const issues = matching.slice(startAt, startAt + size).map((issue) => issueJson(issue, options));
+  return { startAt, maxResults: size, total: matching.length, issues };
+}
+
+function search(options: MockJiraOptions, jql: string): MockIssue[] {
+  const bound = /updated >= "(\d{4}-\d{2}-\d{2} \d{2}:\d{2})"/.exec(jql);
+  const since = bound?.[1] === undefined ? undefined : DateTime.fromFormat(bound[1], "yyyy-MM-dd HH:mm", { zone: options.timeZone ?? "UTC" }).toMillis();
+  const projects = /project in \(([^)]*)\)/.exec(jql)?.[1]?.split(",").map((p) => p.trim().replace(/"/g, ""));
+  return options.issues
+    .filter((issue) => since === undefined || updatedAt(issue) >= since)
+    .filter((issue) => projects === undefined || projects.includes(issue.key.split("-")[0] ?? ""))
+    .sort((a, b) => updatedAt(a) - updatedAt(b));
+}
+
+function updatedAt(issue: MockIssue): number {
+  return DateTime.fromISO(issue.updated).toMillis();
+}
+
+function issueJson(issue: MockIssue, options: MockJiraOptions): unknown {
+  const histories = issue.histories ?? [];
+  const worklogs = issue.worklogs ?? [];
+  const embeddedHistories = histories.slice(Math.max(0, histories.length - (options.embeddedHistories ?? histories.length)));
+  return {
+    id: issue.id,
+    key: issue.key,
+    fields: {
+      summary: `Work on ${issue.key}`,
+      created: "2025-03-01T09:00:00.000+0100",
+      updated: issue.updated,
+      status: { name: "Open" },
+      reporter,
+      worklog: { startAt: 0, maxResults: 20, total: worklogs.length, worklogs: worklogs.slice(0, options.embeddedWorklogs ?? worklogs.length) },
+    },
+    changelog: { startAt: 0, maxResults: embeddedHistories.length, total: histories.length, histories: [...embeddedHistories].reverse() },
+  };
+}
+
+function changelogPage(request: RecordedRequest, options: MockJiraOptions, key: string): unknown {
+  const histories = options.issues.find((issue) => issue.key === key)?.histories ?? [];
+  const startAt = Number(request.query.get("startAt") ?? 0);
+  const size = Math.min(Number(request.query.get("maxResults") ?? 100), options.subPageSize ?? 100);
+  const values = histories.slice(startAt, startAt + size);
+  return { startAt, maxResults: size, total: histories.length, isLast: startAt + values.length >= histories.length, values };
+}
+
+function worklogPage(request: RecordedRequest, options: MockJiraOptions, key: string): unknown {
+  const worklogs = options.issues.find((issue) => issue.key === key)?.worklogs ?? [];
+  const startAt = Number(request.query.get("startAt") ?? 0);
+  const size = Math.min(Number(request.query.get("maxResults") ?? 100), options.subPageSize ?? 100);
+  return { startAt, maxResults: size, total: worklogs.length, worklogs: worklogs.slice(startAt, startAt + size) };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "Content-Type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => {
+    server.close((error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/** Builds a history entry in Jira's shape, with one status change. */
+export function history(id: number, created: string, from: string, to: string): unknown {
+  return { id: String(id), created, author: reporter, items: [{ field: "status", fieldtype: "jira", fieldId: "status", fromString: from, toString: to }] };
+}
+
+/** Builds a worklog in Jira's shape. */
+export function worklog(id: number, issueId: string, started: string, seconds: number): unknown {
+  return { id: String(id), issueId, author: reporter, started, timeSpentSeconds: seconds };
+}
