@@ -8,6 +8,7 @@ import { describeMachine, machineTable } from "./machine.js";
 import { renderSections, writeReport, type Section } from "./report.js";
 import { benchDemo } from "./suites/demo.js";
 import { benchGitRepository } from "./suites/git-repository.js";
+import { benchHeartbeatLoad } from "./suites/heartbeat-load.js";
 import { benchNutchLog } from "./suites/nutch-log.js";
 import { benchSyntheticTeam } from "./suites/synthetic-team.js";
 import { runWorkerTask, workerTaskSchema } from "./worker.js";
@@ -45,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (config.only.has("nutch")) sections.push(await benchNutchLog(config, root, work));
     if (config.only.has("demo")) sections.push(await benchDemo(config, root, work));
     if (config.only.has("synthetic")) sections.push(await benchSyntheticTeam(config, work));
+    if (config.only.has("load")) sections.push(await benchHeartbeatLoad(config, work));
   } finally {
     if (config.keep) progress(`kept the inputs and stores in ${work}`);
     else await rm(work, { recursive: true, force: true });
@@ -66,7 +68,7 @@ function runSection(config: BenchConfig, date: Date, totalMs: number): Section {
     blocks: [
       `Command: \`${config.command}\` (${config.quick ? "quick smoke run, small inputs" : "default sizes"}${config.scale === 1 ? "" : `, synthetic sizes scaled by ${config.scale}`}), seed ${config.seed}; ` +
         `the whole run took ${formatMs(totalMs)}. Runs per measurement: git ${config.repeats.git}, Nutch log ${config.repeats.nutch}, ` +
-        `demo ${config.repeats.demo}, synthetic team ${config.repeats.synthetic}. Generated repository: ${formatCount(config.repositoryCommits)} commits; ` +
+        `demo ${config.repeats.demo}, synthetic team ${config.repeats.synthetic}, load ${config.repeats.load} (${config.loadSeconds} s per server). Generated repository: ${formatCount(config.repositoryCommits)} commits; ` +
         `synthetic team: ${formatCount(sizes.people)} people, ${formatCount(sizes.issues)} issues, ${formatCount(sizes.commits)} commits, ${formatCount(sizes.heartbeats)} heartbeats.`,
       machineTable(describeMachine(), date),
     ],
