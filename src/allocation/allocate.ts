@@ -69,7 +69,7 @@ export interface Allocation {
 interface Contribution {
   activity: ActivityRecord;
   confidence: number;
-  /** Why a ranked link chose its issue; absent for named keys and unlinked activities. */
+  /** Reason a ranked link chose its issue; absent for named keys and unlinked activities. */
   linkReason?: string;
 }
 
@@ -148,7 +148,7 @@ function allocatePerson(
       case "meeting":
       case "focus":
       case "ide_session":
-        // An all-day meeting says nothing about hours worked, so only timed ones count.
+        // An all-day meeting gives no hours worked, so only timed ones count.
         if (!activity.dateOnly) addBlocks(activity, activity.startAt, activity.endAt);
         break;
       case "issue_action":

@@ -4,7 +4,7 @@ import { WorklensError } from "../domain/errors.js";
 import { describeStore, type CliConfig } from "./config.js";
 import type { Logger } from "pino";
 
-/** What every command gets: the frozen config, a logger on standard error, and output streams. */
+/** Context of every command: the frozen config, a logger on standard error, and output streams. */
 export interface CommandContext {
   config: CliConfig;
   logger: Logger;

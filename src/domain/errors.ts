@@ -13,7 +13,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** An expected failure with a message that says what failed, on which input, and what to do. */
+/** An expected failure whose message names what failed, on which input, and what to do. */
 export class WorklensError extends Error {
   constructor(
     readonly code: ErrorCode,

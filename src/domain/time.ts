@@ -15,7 +15,7 @@ const OFFSET_PATTERN = /^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$/;
  */
 export function resolveZone(name: string): Zone | undefined {
   // Validating an IANA name builds an Intl.DateTimeFormat, which costs far more than the
-  // arithmetic it guards, and day bucketing asks for the same few zones millions of times.
+  // arithmetic it guards, and day bucketing resolves the same few zones millions of times.
   if (zoneCache.has(name)) return zoneCache.get(name);
   const zone = lookUpZone(name);
   if (zoneCache.size >= MAX_CACHED_ZONES) zoneCache.clear();
