@@ -9,11 +9,22 @@ const H = 3_600_000;
 const M = 60_000;
 const BASE = Date.UTC(2025, 2, 10, 8, 0); // Monday 2025-03-10 08:00 UTC
 
+const SOURCE_OF_KIND: Record<ActivityKind, ActivityRecord["source"]> = {
+  commit: "git",
+  pull_request: "git",
+  ide_heartbeat: "wakatime",
+  ide_session: "activitywatch",
+  issue_action: "jira",
+  meeting: "ics",
+  focus: "ics",
+  out_of_office: "ics",
+};
+
 let nextId = 1;
 function activity(kind: ActivityKind, startAt: number, endAt = startAt, extra: Partial<ActivityRecord> = {}): ActivityRecord {
   return {
     id: nextId++,
-    source: kind === "commit" ? "git" : kind === "ide_heartbeat" ? "wakatime" : kind === "issue_action" ? "jira" : "ics",
+    source: SOURCE_OF_KIND[kind],
     kind,
     personId: 1,
     startAt,

@@ -130,7 +130,8 @@ describe("heartbeat time properties", () => {
         for (let i = 0; i < segments.length; i += 1) {
           const segment = segments[i];
           const next = segments[i + 1];
-          expect(segment && segment.end > segment.start).toBe(true);
+          expect(segment).toBeDefined();
+          expect(segment?.end).toBeGreaterThan(segment?.start ?? Infinity);
           if (segment && next) expect(next.start).toBeGreaterThanOrEqual(segment.end);
         }
         expect(totalDuration(segments)).toBe(unionLength(segments));
@@ -149,7 +150,7 @@ describe("heartbeat time properties", () => {
   });
 
   it("merged time bounded by sum plus switches", () => {
-    // Each gap between two heartbeats of one machine is that machine's own gap; only
+    // Each gap between two heartbeats of one machine is that machine's own gap. Only
     // gaps where the stream switches machine are new, and each counts at most the timeout.
     fc.assert(
       fc.property(beatsArb("a"), beatsArb("b"), timeoutArb, (a, b, timeout) => {
@@ -195,7 +196,7 @@ describe("heartbeat time properties", () => {
 
   it("merged time can exceed the sum when bridging", () => {
     // Machine a alone has one 20-minute gap (above the timeout) and machine b one lone
-    // heartbeat, so each counts nothing; together the gaps are 10 minutes each and count.
+    // heartbeat, so each counts nothing. Together the gaps are 10 minutes each and count.
     const a = [beat(min(0), null, "a"), beat(min(20), null, "a")];
     const b = [beat(min(10), null, "b")];
     expect(totalDuration(heartbeatSegments(a, DEFAULT_HEARTBEAT_TIMEOUT_MS))).toBe(0);

@@ -19,10 +19,10 @@ export interface AttributedSlice {
 }
 
 /**
- * Attribute the union of a person's blocks, never counting an instant twice: cut the
- * timeline at every block boundary; in each piece, the distinct labels of the linked
- * blocks share the piece equally, and only when no linked block covers it do the
- * unlinked ones take it. Pieces are then split at local midnights of `zone`.
+ * Attribute the union of a person's blocks, never counting an instant twice. The
+ * timeline is cut at every block boundary. In each piece, the distinct labels of the
+ * linked blocks share the piece equally, and only when no linked block covers it do
+ * the unlinked ones take it. Pieces are then split at local midnights of `zone`.
  */
 export function attribute(blocks: readonly Block[], zone: string): AttributedSlice[] {
   const boundaries = [...new Set(blocks.flatMap((b) => [b.start, b.end]))].sort((a, b) => a - b);

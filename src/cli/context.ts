@@ -12,7 +12,7 @@ export interface CommandContext {
   err: (text: string) => void;
 }
 
-/** Open the configured store for the length of `work`, then close it whatever happens. */
+/** Open the configured store for the length of `work`, and close it in a `finally` block even when `work` fails. */
 export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
   const config = context.config.store;
   // Reading commands must not create an empty store from a mistyped path and report nothing.

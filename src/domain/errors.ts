@@ -30,7 +30,7 @@ export class WorklensError extends Error {
   }
 }
 
-/** A whole input file that cannot be read as the format it claims to be. */
+/** Build the error for a whole input file that cannot be read as the format it claims to be. */
 export function invalidInput(file: string, problem: string, hint: string, cause?: unknown): WorklensError {
   return new WorklensError("INVALID_INPUT", `${file}: ${problem}`, hint, cause === undefined ? undefined : { cause });
 }

@@ -70,7 +70,7 @@ export function dayOf(instant: number, zone: string): Day {
   return local.toISODate() ?? fail(`instant ${instant} is outside the supported date range`);
 }
 
-/** The instant at which a calendar day starts in a zone (handles DST gaps at midnight). */
+/** Return the instant at which a calendar day starts in a zone, handling DST gaps at midnight. */
 export function startOfDay(day: Day, zone: string): number {
   const local = DateTime.fromISO(day, { zone: requireZone(zone) }).startOf("day");
   if (!local.isValid) throw new RangeError(`invalid day "${day}": expected YYYY-MM-DD`);
@@ -104,7 +104,7 @@ export function splitByDay(start: number, end: number, zone: string): DaySlice[]
   return slices;
 }
 
-/** Every day from `from` to `to`, both included. */
+/** List every day from `from` to `to`, both included. */
 export function daysBetween(from: Day, to: Day): Day[] {
   const days: Day[] = [];
   for (let d = from; d <= to; d = nextDay(d)) days.push(d);

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 /**
  * Lookup digest of one field's normalized value, domain-separated by field name so
  * equal values in different fields never collide.
- * TODO: switch to HMAC under a per-tenant key once tenant keys exist; a plain hash of
- * a low-entropy value such as an e-mail can be reversed by guessing.
+ * TODO: switch to HMAC under a per-tenant key once tenant keys exist, because a plain
+ * hash of a low-entropy value such as an e-mail can be reversed by guessing.
  */
 export function lookupDigest(field: string, value: string): string {
   return createHash("sha256").update(field).update("\u0000").update(value).digest("base64url");

@@ -5,7 +5,7 @@ import type { Generated } from "kysely";
  * booleans are 0/1 integers and structured values are JSON text, so one schema
  * and one set of queries serve SQLite and PostgreSQL alike.
  *
- * Raw text sits only in the `*_texts` tables; every other table contains derived data
+ * Raw text sits only in the `*_texts` tables. Every other table contains derived data
  * keyed by internal ids and lookup digests, so encryption at rest can wrap the
  * text tables without touching the rest.
  */
