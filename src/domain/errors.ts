@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   NOT_FOUND: { exitCode: 4 },
   STORE: { exitCode: 5 },
   TARGET_MISSED: { exitCode: 6 },
+  /** The request contradicts the stored state, such as reviewing a suggestion twice. */
+  CONFLICT: { exitCode: 7 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

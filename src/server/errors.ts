@@ -10,6 +10,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   STORE: 503,
   TARGET_MISSED: 500,
+  CONFLICT: 409,
 };
 
 /** Body of every error response: `hint` is the next step for the client, and neither field echoes submitted values. */

@@ -15,6 +15,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0002_api_keys": apiKeys(dialect),
         "0003_webhook_deliveries": webhookDeliveries(),
         "0004_sync_checkpoints": syncCheckpoints(),
+        "0005_reviews_and_write_back": reviewsAndWriteBack(dialect),
       }),
   };
 }
@@ -236,6 +237,58 @@ function syncCheckpoints(): Migration {
         .addColumn("updated_at", "bigint", (c) => c.notNull())
         .addUniqueConstraint("sync_checkpoints_integration_resource", ["integration", "resource"])
         .execute();
+    },
+  };
+}
+
+/**
+ * People's decisions on suggested worklogs, the write-back state of confirmed
+ * worklogs, and one row per connector run for the sync status.
+ */
+function reviewsAndWriteBack(dialect: Dialect): Migration {
+  const idColumn = (db: Kysely<unknown>, table: string) =>
+    dialect === "sqlite"
+      ? db.schema.createTable(table).addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      : db.schema.createTable(table).addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  return {
+    async up(db) {
+      await idColumn(db, "reviews")
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id"))
+        .addColumn("day", "text", (c) => c.notNull())
+        // The issue of the reviewed suggestion, 0 for unlinked time: a unique key needs a value, not NULL.
+        .addColumn("issue_ref", "bigint", (c) => c.notNull())
+        .addColumn("decision", "text", (c) => c.notNull())
+        .addColumn("suggested_seconds", "integer", (c) => c.notNull())
+        .addColumn("suggested_confidence", sql`double precision`, (c) => c.notNull())
+        .addColumn("worklog_id", "bigint", (c) => c.references("worklogs.id"))
+        .addColumn("decided_at", "bigint", (c) => c.notNull())
+        .addColumn("decided_by", "text", (c) => c.notNull())
+        .addUniqueConstraint("reviews_person_day_issue", ["person_id", "day", "issue_ref"])
+        .execute();
+
+      for (const [name, type] of [
+        ["write_back", "text"],
+        ["remote_id", "text"],
+        ["attempts", "integer"],
+        ["last_error", "text"],
+        ["next_attempt_at", "bigint"],
+        ["written_at", "bigint"],
+      ] as const) {
+        await db.schema.alterTable("worklogs").addColumn(name, type, (c) => (name === "attempts" ? c.notNull().defaultTo(0) : c)).execute();
+      }
+      await db.schema.createIndex("worklogs_write_back").on("worklogs").columns(["write_back", "next_attempt_at"]).execute();
+      await db.schema.createIndex("worklogs_person_day").on("worklogs").columns(["person_id", "day"]).execute();
+
+      await idColumn(db, "sync_runs")
+        .addColumn("integration", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("finished_at", "bigint")
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("summary", "text")
+        .addColumn("error", "text")
+        .execute();
+      await db.schema.createIndex("sync_runs_integration").on("sync_runs").columns(["integration", "started_at"]).execute();
     },
   };
 }

@@ -27,6 +27,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
   sync_checkpoints: SyncCheckpointsTable;
+  reviews: ReviewsTable;
+  sync_runs: SyncRunsTable;
 }
 
 export interface PersonsTable {
@@ -173,6 +175,16 @@ export interface WorklogsTable {
   seconds: number;
   /** "jira" for imported worklogs, "confirmed" for ones a person accepted in worklens. */
   origin: string;
+  /** Write-back to Jira of a confirmed worklog: null for imported ones, else a WriteBackStatus. */
+  write_back: string | null;
+  /** Id of the worklog in Jira, once written (or found there already). */
+  remote_id: string | null;
+  attempts: Generated<number>;
+  /** Reason of the last failed attempt, without credentials or payloads. */
+  last_error: string | null;
+  /** Earliest instant of the next attempt; null when none is due. */
+  next_attempt_at: number | null;
+  written_at: number | null;
 }
 
 export interface WorklogTextsTable {
@@ -212,4 +224,36 @@ export interface SyncCheckpointsTable {
   /** The connector's high-water mark, in a format the connector defines. */
   value: string;
   updated_at: number;
+}
+
+export interface ReviewsTable {
+  id: Generated<number>;
+  person_id: number;
+  day: string;
+  /** Issue id of the reviewed suggestion; 0 for unlinked time. */
+  issue_ref: number;
+  /** "accepted", "edited" or "rejected". */
+  decision: string;
+  /** Seconds and confidence of the suggestion when it was reviewed: the model's answer, kept as a training label. */
+  suggested_seconds: number;
+  suggested_confidence: number;
+  /** The worklog an accepted or edited suggestion became. */
+  worklog_id: number | null;
+  decided_at: number;
+  /** "person:<id>" or "admin". */
+  decided_by: string;
+}
+
+export interface SyncRunsTable {
+  id: Generated<number>;
+  integration: string;
+  /** "sync", "push" or "write-back". */
+  kind: string;
+  started_at: number;
+  finished_at: number | null;
+  /** "running", "succeeded" or "failed". */
+  status: string;
+  /** JSON of the run's report: counts and skipped records. */
+  summary: string | null;
+  error: string | null;
 }

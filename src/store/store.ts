@@ -7,10 +7,13 @@ import { migrationProvider, type Dialect } from "./migrations.js";
 import { PeopleRepository } from "./people-repository.js";
 import { createPostgresDialect } from "./postgres/dialect.js";
 import { ResultRepository } from "./result-repository.js";
+import { ReviewRepository } from "./review-repository.js";
 import type { Database } from "./schema.js";
 import { createSqliteDialect } from "./sqlite/dialect.js";
 import { assertTestDatabase } from "./test-guard.js";
+import { SyncRunRepository } from "./sync-run-repository.js";
 import { WebhookRepository } from "./webhook-repository.js";
+import { WorklogRepository } from "./worklog-repository.js";
 
 export type StoreConfig =
   | { kind: "sqlite"; file: string }
@@ -25,6 +28,9 @@ export class Repositories {
   readonly keys: KeyRepository;
   readonly webhooks: WebhookRepository;
   readonly checkpoints: CheckpointRepository;
+  readonly reviews: ReviewRepository;
+  readonly worklogs: WorklogRepository;
+  readonly syncRuns: SyncRunRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
@@ -34,6 +40,9 @@ export class Repositories {
     this.keys = new KeyRepository(db);
     this.webhooks = new WebhookRepository(db);
     this.checkpoints = new CheckpointRepository(db);
+    this.reviews = new ReviewRepository(db);
+    this.worklogs = new WorklogRepository(db);
+    this.syncRuns = new SyncRunRepository(db);
   }
 }
 
@@ -106,7 +115,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["sync_runs", "reviews", "sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 

@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+
+/**
+ * Write-back of a confirmed worklog: "pending" until a job writes it; "written" once
+ * Jira holds it, whether this run created it or found it there already; "failed"
+ * when the last attempt failed (retried while `nextAttemptAt` is set).
+ */
+export type WriteBackStatus = "pending" | "written" | "failed";
+
+export interface WorklogEntry {
+  id: number;
+  sourceId: string;
+  issueId: number;
+  issueKey: string;
+  personId: number | null;
+  startedAt: number;
+  /** IANA zone of the person when the worklog was confirmed; `started` is written in it. */
+  tz: string;
+  day: string;
+  seconds: number;
+  origin: "jira" | "confirmed";
+  comment: string | null;
+  writeBack: WriteBackStatus | null;
+  remoteId: string | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  writtenAt: number | null;
+}
+
+export interface ConfirmedWorklogInput {
+  issueId: number;
+  personId: number;
+  startedAt: number;
+  tz: string;
+  day: string;
+  seconds: number;
+  comment: string | null;
+}
+
+export interface WorklogFilter {
+  personId?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  origin?: "jira" | "confirmed" | undefined;
+  writeBack?: WriteBackStatus | undefined;
+}
+
+/** Worklogs as people and Jira see them, with the write-back state of confirmed ones. */
+export class WorklogRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores a worklog a person confirmed, waiting for write-back. */
+  async insertConfirmed(worklog: ConfirmedWorklogInput): Promise<number> {
+    const inserted = await this.db
+      .insertInto("worklogs")
+      .values({
+        source_id: `worklens:${randomUUID()}`,
+        issue_id: worklog.issueId,
+        person_id: worklog.personId,
+        started_at: worklog.startedAt,
+        tz: worklog.tz,
+        day: worklog.day,
+        seconds: worklog.seconds,
+        origin: "confirmed",
+        write_back: "pending",
+        remote_id: null,
+        last_error: null,
+        next_attempt_at: null,
+        written_at: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    if (worklog.comment !== null) {
+      await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: worklog.comment }).execute();
+    }
+    return inserted.id;
+  }
+
+  async get(id: number): Promise<WorklogEntry | undefined> {
+    const rows = await this.query().where("worklogs.id", "=", id).execute();
+    const row = rows[0];
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  async list(filter: WorklogFilter = {}): Promise<WorklogEntry[]> {
+    let query = this.query();
+    if (filter.personId !== undefined) query = query.where("worklogs.person_id", "=", filter.personId);
+    if (filter.from !== undefined) query = query.where("worklogs.day", ">=", filter.from);
+    if (filter.to !== undefined) query = query.where("worklogs.day", "<=", filter.to);
+    if (filter.origin !== undefined) query = query.where("worklogs.origin", "=", filter.origin);
+    if (filter.writeBack !== undefined) query = query.where("worklogs.write_back", "=", filter.writeBack);
+    const rows = await query.orderBy("worklogs.day").orderBy("worklogs.started_at").orderBy("worklogs.id").execute();
+    return rows.map(toEntry);
+  }
+
+  /** Ids of confirmed worklogs whose write-back is due at `now`, oldest first. */
+  async dueForWriteBack(now: number, limit = 100): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("worklogs")
+      .select("id")
+      .where("origin", "=", "confirmed")
+      .where((eb) =>
+        eb.or([
+          eb("write_back", "=", "pending"),
+          eb.and([eb("write_back", "=", "failed"), eb("next_attempt_at", "is not", null), eb("next_attempt_at", "<=", now)]),
+        ]),
+      )
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Changes a confirmed worklog that Jira does not hold yet. Returns false when it is written or gone. */
+  async updateUnwritten(id: number, change: { seconds: number; startedAt: number; issueId: number; comment: string | null }): Promise<boolean> {
+    const updated = await this.db
+      .updateTable("worklogs")
+      .set({ seconds: change.seconds, started_at: change.startedAt, issue_id: change.issueId })
+      .where("id", "=", id)
+      .where("origin", "=", "confirmed")
+      .where("write_back", "!=", "written")
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return false;
+    await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", id).execute();
+    if (change.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: id, comment: change.comment }).execute();
+    return true;
+  }
+
+  /** Deletes a confirmed worklog that Jira does not hold yet. Returns false when it is written or gone. */
+  async deleteUnwritten(id: number): Promise<boolean> {
+    const found = await this.db
+      .selectFrom("worklogs")
+      .select("id")
+      .where("id", "=", id)
+      .where("origin", "=", "confirmed")
+      .where("write_back", "!=", "written")
+      .executeTakeFirst();
+    if (found === undefined) return false;
+    await this.db.updateTable("reviews").set({ worklog_id: null }).where("worklog_id", "=", id).execute();
+    await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", id).execute();
+    await this.db.deleteFrom("worklogs").where("id", "=", id).execute();
+    return true;
+  }
+
+  async markWritten(id: number, remoteId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable("worklogs")
+      .set((eb) => ({ write_back: "written", remote_id: remoteId, written_at: at, last_error: null, next_attempt_at: null, attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Records a failed attempt; `retryAt` undefined means it will not be retried without a request. */
+  async markFailed(id: number, error: string, retryAt: number | undefined): Promise<void> {
+    await this.db
+      .updateTable("worklogs")
+      .set((eb) => ({ write_back: "failed", last_error: error, next_attempt_at: retryAt ?? null, attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Makes a failed write-back due again at once, as a person's retry request does. */
+  async retry(id: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable("worklogs")
+      .set({ write_back: "pending", next_attempt_at: null })
+      .where("id", "=", id)
+      .where("write_back", "=", "failed")
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  }
+
+  private query() {
+    return this.db
+      .selectFrom("worklogs")
+      .innerJoin("issues", "issues.id", "worklogs.issue_id")
+      .leftJoin("worklog_texts", "worklog_texts.worklog_id", "worklogs.id")
+      .selectAll("worklogs")
+      .select(["issues.key as issue_key", "worklog_texts.comment"]);
+  }
+}
+
+function toEntry(row: {
+  id: number;
+  source_id: string;
+  issue_id: number;
+  issue_key: string;
+  person_id: number | null;
+  started_at: number;
+  tz: string;
+  day: string;
+  seconds: number;
+  origin: string;
+  comment: string | null;
+  write_back: string | null;
+  remote_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  written_at: number | null;
+}): WorklogEntry {
+  return {
+    id: row.id,
+    sourceId: row.source_id,
+    issueId: row.issue_id,
+    issueKey: row.issue_key,
+    personId: row.person_id,
+    startedAt: row.started_at,
+    tz: row.tz,
+    day: row.day,
+    seconds: row.seconds,
+    origin: row.origin === "confirmed" ? "confirmed" : "jira",
+    comment: row.comment,
+    writeBack: row.write_back === "pending" || row.write_back === "written" || row.write_back === "failed" ? row.write_back : null,
+    remoteId: row.remote_id,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    writtenAt: row.written_at,
+  };
+}
