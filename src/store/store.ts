@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kysely, Migrator, sql } from "kysely";
 import { ActivityRepository } from "./activity-repository.js";
 import { CheckpointRepository } from "./checkpoint-repository.js";
@@ -5,7 +6,7 @@ import { IssueRepository } from "./issue-repository.js";
 import { KeyRepository } from "./key-repository.js";
 import { migrationProvider, type Dialect } from "./migrations.js";
 import { PeopleRepository } from "./people-repository.js";
-import { createPostgresDialect } from "./postgres/dialect.js";
+import { createPostgresDialect, ensureSchema } from "./postgres/dialect.js";
 import { ResultRepository } from "./result-repository.js";
 import { ReviewRepository } from "./review-repository.js";
 import type { Database } from "./schema.js";
@@ -18,6 +19,14 @@ import { WorklogRepository } from "./worklog-repository.js";
 export type StoreConfig =
   | { kind: "sqlite"; file: string }
   | { kind: "postgres"; connectionString: string; schema?: string | undefined };
+
+const MIGRATE_RETRIES = 5;
+
+/** PostgreSQL's invalid_schema_name and undefined_table, raised when a name lookup meets a schema dropped meanwhile. */
+function isDroppedNameError(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  return code === "3F000" || code === "42P01";
+}
 
 /** Repositories bound to one connection or transaction. */
 export class Repositories {
@@ -59,6 +68,7 @@ export class Store extends Repositories {
   /** Open a store and bring its schema up to date. */
   static async open(config: StoreConfig): Promise<Store> {
     const dialect: Dialect = config.kind;
+    if (config.kind === "postgres" && config.schema !== undefined) await ensureSchema(config.connectionString, config.schema);
     const db = new Kysely<Database>({
       dialect:
         config.kind === "sqlite"
@@ -67,9 +77,6 @@ export class Store extends Repositories {
     });
     const store = new Store(db, dialect, config);
     try {
-      if (config.kind === "postgres" && config.schema !== undefined) {
-        await sql`create schema if not exists ${sql.id(config.schema)}`.execute(db);
-      }
       await store.migrate();
     } catch (error) {
       await db.destroy();
@@ -87,7 +94,14 @@ export class Store extends Repositories {
       provider: migrationProvider(this.dialect),
       ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     });
-    const { error, results } = await migrator.migrateToLatest();
+    let { error, results } = await migrator.migrateToLatest();
+    // Kysely finds its migration tables by listing every table of the database by
+    // schema name, which fails while another schema in it is being dropped (tests
+    // drop theirs; later, a deleted tenant's). The race is brief, so try again.
+    for (let attempt = 1; error !== undefined && attempt <= MIGRATE_RETRIES && isDroppedNameError(error); attempt++) {
+      await sleep(50 * attempt);
+      ({ error, results } = await migrator.migrateToLatest());
+    }
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === "Error")?.migrationName;
       const reason = error instanceof Error ? error.message : JSON.stringify(error);

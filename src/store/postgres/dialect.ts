@@ -14,10 +14,7 @@ export interface PostgresOptions {
  * bigint we store (epoch milliseconds, ids) is below 2^53.
  */
 export function createPostgresDialect(options: PostgresOptions): PostgresDialect {
-  const schema = options.schema ?? "public";
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
-    throw new Error(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and underscores`);
-  }
+  const schema = checkSchemaName(options.schema ?? "public");
   const types = new pg.TypeOverrides();
   types.setTypeParser(INT8_OID, (value: string) => Number(value));
   const pool = new pg.Pool({
@@ -27,4 +24,22 @@ export function createPostgresDialect(options: PostgresOptions): PostgresDialect
     options: `-c search_path=${schema}`,
   });
   return new PostgresDialect({ pool });
+}
+
+function checkSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and underscores`);
+  }
+  return schema;
+}
+
+/** Creates the schema on a connection of its own, so no pooled session starts with a search_path naming a missing schema. */
+export async function ensureSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists "${checkSchemaName(schema)}"`);
+  } finally {
+    await client.end();
+  }
 }
