@@ -1,8 +1,8 @@
 import { extractIssueKeys } from "../../domain/issue-keys.js";
 import { isPlausibleInstant, offsetZoneName, parseOffsetInstant } from "../../domain/time.js";
 import type { ActivityInput } from "../../domain/types.js";
-import { identityOf } from "../../ingest/git/commit-record.js";
-import type { SkippedRecord } from "../../ingest/parse-result.js";
+import { identityOf } from "../git/commit-record.js";
+import type { SkippedRecord } from "../parse-result.js";
 
 /** The fields of one commit that GitHub and GitLab push payloads share. */
 export interface PushedCommit {

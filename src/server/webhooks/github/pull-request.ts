@@ -1,9 +1,9 @@
-import { extractIssueKeys } from "../../../domain/issue-keys.js";
-import { isPlausibleInstant, offsetZoneName, parseOffsetInstant } from "../../../domain/time.js";
-import type { ActivityInput, IdentityInput } from "../../../domain/types.js";
+import { isPlausibleInstant, parseOffsetInstant } from "../../../domain/time.js";
+import type { ActivityInput } from "../../../domain/types.js";
+import { githubIdentity, pullRequestActivity } from "../../../ingest/code-host/github-pull-request.js";
 import { accepted, ignored, invalid, type DeliveryFacts, type WebhookParseResult } from "../result.js";
 import { describeIssues } from "../validation.js";
-import { actionSchema, pullRequestEventSchema, reviewEventSchema, type GithubPullRequest, type GithubUser } from "./schemas.js";
+import { actionSchema, pullRequestEventSchema, reviewEventSchema, type GithubPullRequest } from "./schemas.js";
 
 /** `pull_request` actions that are work on the pull request by the sender. Labels, assignees and review requests are not. */
 const PULL_REQUEST_ACTIONS = new Set(["opened", "edited", "closed", "reopened", "synchronize"]);
@@ -67,42 +67,6 @@ export function parseGithubReview(body: unknown, facts: DeliveryFacts): WebhookP
     pr,
   });
   return accepted(facts, [activity]);
-}
-
-/**
- * Returns the identity of a GitHub account. Source has no "github" member, so the login
- * is stored as a git identity with a "github:" prefix, apart from e-mail identities.
- * NOTE: nothing links a login to the author e-mails of the same person yet; the people mapping must do that.
- */
-export function githubIdentity(user: GithubUser): IdentityInput {
-  return { source: "git", externalId: `github:${user.login.toLowerCase()}`, displayName: user.login };
-}
-
-interface PullRequestFacts {
-  sourceUid: string;
-  actor: IdentityInput;
-  instant: number;
-  offsetMinutes: number;
-  repo: string;
-  pr: Pick<GithubPullRequest, "number" | "title" | "head">;
-}
-
-function pullRequestActivity(facts: PullRequestFacts): ActivityInput {
-  const { pr } = facts;
-  const keys = [...new Set([...extractIssueKeys(pr.title), ...extractIssueKeys(pr.head.ref)])];
-  return {
-    sourceUid: facts.sourceUid,
-    source: "git",
-    kind: "pull_request",
-    actor: facts.actor,
-    startAt: facts.instant,
-    endAt: facts.instant,
-    tz: offsetZoneName(facts.offsetMinutes),
-    dateOnly: false,
-    repo: facts.repo,
-    explicitKeys: keys,
-    text: { title: pr.title, branch: pr.head.ref },
-  };
 }
 
 /** Returns the timestamp of the action: created_at when opened, closed_at when closed, else updated_at. */

@@ -1,5 +1,5 @@
 import type { ActivityInput } from "../../../domain/types.js";
-import { branchOfRef, commitActivity } from "../commit.js";
+import { branchOfRef, commitActivity } from "../../../ingest/code-host/commit.js";
 import { accepted, invalid, type DeliveryFacts, type PushTruncation, type WebhookParseResult } from "../result.js";
 import { describeIssues } from "../validation.js";
 import { pushCommitSchema, pushSchema, type GithubPush } from "./schemas.js";

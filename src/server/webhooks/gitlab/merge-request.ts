@@ -3,7 +3,7 @@ import { offsetZoneName } from "../../../domain/time.js";
 import type { ActivityInput } from "../../../domain/types.js";
 import { accepted, ignored, invalid, type DeliveryFacts, type WebhookParseResult } from "../result.js";
 import { describeIssues } from "../validation.js";
-import { gitlabIdentity } from "./people.js";
+import { gitlabIdentity } from "../../../ingest/code-host/gitlab-people.js";
 import { mergeRequestSchema } from "./schemas.js";
 import { parseGitlabTime } from "./time.js";
 

@@ -5,8 +5,7 @@ import { z } from "zod";
  * accepted and ignored; push commits are validated one by one.
  */
 
-/** GitLab writes "[REDACTED]" in place of an e-mail its owner keeps private. */
-export const REDACTED_EMAIL = "[REDACTED]";
+export { REDACTED_EMAIL } from "../../../ingest/code-host/gitlab-people.js";
 
 export const userSchema = z.object({
   username: z.string().min(1),
