@@ -3,11 +3,14 @@ import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 
 /**
- * Write-back of a confirmed worklog: "pending" until a job writes it; "written" once
- * Jira holds it, whether this run created it or found it there already; "failed"
- * when the last attempt failed (retried while `nextAttemptAt` is set).
+ * Write-back of a confirmed worklog: "pending" until a job writes it; "sending" while
+ * a job holds it, until `nextAttemptAt` (the lease) passes; "written" once Jira holds
+ * it, whether a job created it or found it there already; "failed" when the last
+ * attempt failed, retried while `nextAttemptAt` is set.
  */
-export type WriteBackStatus = "pending" | "written" | "failed";
+export type WriteBackStatus = "pending" | "sending" | "written" | "failed";
+
+const WRITE_BACK_STATUSES: readonly string[] = ["pending", "sending", "written", "failed"] satisfies WriteBackStatus[];
 
 export interface WorklogEntry {
   id: number;
@@ -105,7 +108,7 @@ export class WorklogRepository {
       .where((eb) =>
         eb.or([
           eb("write_back", "=", "pending"),
-          eb.and([eb("write_back", "=", "failed"), eb("next_attempt_at", "is not", null), eb("next_attempt_at", "<=", now)]),
+          eb.and([eb("write_back", "in", ["failed", "sending"]), eb("next_attempt_at", "is not", null), eb("next_attempt_at", "<=", now)]),
         ]),
       )
       .orderBy("id")
@@ -114,14 +117,36 @@ export class WorklogRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Changes a confirmed worklog that Jira does not hold yet. Returns false when it is written or gone. */
+  /**
+   * Takes a due worklog for one write-back attempt until `now + leaseMs`, so two
+   * jobs running at once never post it twice. Returns false when it is not due or
+   * another job holds it. A job that dies leaves the lease to expire, and the next
+   * attempt finds the worklog in Jira by its marker if the post got through.
+   */
+  async claimForWriteBack(id: number, now: number, leaseMs: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable("worklogs")
+      .set({ write_back: "sending", next_attempt_at: now + leaseMs })
+      .where("id", "=", id)
+      .where("origin", "=", "confirmed")
+      .where((eb) =>
+        eb.or([
+          eb("write_back", "=", "pending"),
+          eb.and([eb("write_back", "in", ["failed", "sending"]), eb("next_attempt_at", "is not", null), eb("next_attempt_at", "<=", now)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  }
+
+  /** Changes a confirmed worklog that Jira does not hold yet. Returns false when it is being written, written, or gone. */
   async updateUnwritten(id: number, change: { seconds: number; startedAt: number; issueId: number; comment: string | null }): Promise<boolean> {
     const updated = await this.db
       .updateTable("worklogs")
       .set({ seconds: change.seconds, started_at: change.startedAt, issue_id: change.issueId })
       .where("id", "=", id)
       .where("origin", "=", "confirmed")
-      .where("write_back", "!=", "written")
+      .where("write_back", "in", ["pending", "failed"])
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
     await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", id).execute();
@@ -129,14 +154,14 @@ export class WorklogRepository {
     return true;
   }
 
-  /** Deletes a confirmed worklog that Jira does not hold yet. Returns false when it is written or gone. */
+  /** Deletes a confirmed worklog that Jira does not hold yet. Returns false when it is being written, written, or gone. */
   async deleteUnwritten(id: number): Promise<boolean> {
     const found = await this.db
       .selectFrom("worklogs")
       .select("id")
       .where("id", "=", id)
       .where("origin", "=", "confirmed")
-      .where("write_back", "!=", "written")
+      .where("write_back", "in", ["pending", "failed"])
       .executeTakeFirst();
     if (found === undefined) return false;
     await this.db.updateTable("reviews").set({ worklog_id: null }).where("worklog_id", "=", id).execute();
@@ -162,11 +187,11 @@ export class WorklogRepository {
       .execute();
   }
 
-  /** Makes a failed write-back due again at once, as a person's retry request does. */
+  /** Makes a failed write-back due again at once with a fresh retry schedule, as a person's retry request does. */
   async retry(id: number): Promise<boolean> {
     const updated = await this.db
       .updateTable("worklogs")
-      .set({ write_back: "pending", next_attempt_at: null })
+      .set({ write_back: "pending", next_attempt_at: null, attempts: 0 })
       .where("id", "=", id)
       .where("write_back", "=", "failed")
       .executeTakeFirst();
@@ -214,7 +239,7 @@ function toEntry(row: {
     seconds: row.seconds,
     origin: row.origin === "confirmed" ? "confirmed" : "jira",
     comment: row.comment,
-    writeBack: row.write_back === "pending" || row.write_back === "written" || row.write_back === "failed" ? row.write_back : null,
+    writeBack: row.write_back !== null && WRITE_BACK_STATUSES.includes(row.write_back) ? (row.write_back as WriteBackStatus) : null,
     remoteId: row.remote_id,
     attempts: row.attempts,
     lastError: row.last_error,

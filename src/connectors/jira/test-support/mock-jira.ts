@@ -43,6 +43,11 @@ export interface MockJiraOptions {
   subPageSize?: number;
   /** Called before each request is served; a returned override is sent instead. */
   intercept?: (request: RecordedRequest, count: number) => Override | undefined;
+  /**
+   * Called after a worklog POST is stored. True closes the socket without a response,
+   * as when a response is lost on the way back. The client then sees a network error.
+   */
+  loseWorklogResponse?: (request: RecordedRequest) => boolean;
 }
 
 export interface MockJira {
@@ -59,18 +64,21 @@ const reporter = { accountId: "acc-1", displayName: "Dev One", emailAddress: "de
  * It also serves Cloud's /rest/api/3/search/jql, which pages by nextPageToken, ignores
  * startAt and returns only ids unless `fields` is requested, as the real endpoint does.
  * It reads JQL bounds `updated >= "yyyy-MM-dd HH:mm"` in the account's zone and sorts by updated.
+ * A worklog POST is validated and stored on the issue, so later pages and searches contain
+ * it, and the mock returns 201. Worklog pages carry `properties` only with `expand=properties`.
  */
 export async function startMockJira(options: MockJiraOptions): Promise<MockJira> {
   const requests: RecordedRequest[] = [];
+  const worklogIds = { next: 90_001 };
   const server = createServer((req, res) => {
-    void handle(req, res, options, requests);
+    void handle(req, res, options, requests, worklogIds);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, requests, close: () => closeServer(server) };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: MockJiraOptions, requests: RecordedRequest[]): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: MockJiraOptions, requests: RecordedRequest[], worklogIds: { next: number }): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const text = await readBody(req);
   const request: RecordedRequest = {
@@ -86,6 +94,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: MockJi
   const route = routeOf(request);
   if (override !== undefined) send(res, override.status, override.body ?? { errorMessages: ["injected"] }, override.headers);
   else if (request.authorization !== options.authorization) send(res, 401, { errorMessages: ["You are not authenticated."] });
+  else if (isWorklogPost(request)) postWorklog(request, res, options, worklogIds);
   else if (route === undefined) send(res, 404, { errorMessages: ["not found"] });
   else send(res, 200, route(options));
 }
@@ -153,7 +162,7 @@ function issueJson(issue: MockIssue, options: MockJiraOptions): unknown {
       updated: issue.updated,
       status: { name: "Open" },
       reporter,
-      worklog: { startAt: 0, maxResults: 20, total: worklogs.length, worklogs: worklogs.slice(0, options.embeddedWorklogs ?? worklogs.length) },
+      worklog: { startAt: 0, maxResults: 20, total: worklogs.length, worklogs: worklogs.slice(0, options.embeddedWorklogs ?? worklogs.length).map((w) => withProperties(w, false)) },
     },
     changelog: { startAt: 0, maxResults: embeddedHistories.length, total: histories.length, histories: [...embeddedHistories].reverse() },
   };
@@ -171,7 +180,98 @@ function worklogPage(request: RecordedRequest, options: MockJiraOptions, key: st
   const worklogs = options.issues.find((issue) => issue.key === key)?.worklogs ?? [];
   const startAt = Number(request.query.get("startAt") ?? 0);
   const size = Math.min(Number(request.query.get("maxResults") ?? 100), options.subPageSize ?? 100);
-  return { startAt, maxResults: size, total: worklogs.length, worklogs: worklogs.slice(startAt, startAt + size) };
+  const expand = (request.query.get("expand") ?? "").split(",").includes("properties");
+  return { startAt, maxResults: size, total: worklogs.length, worklogs: worklogs.slice(startAt, startAt + size).map((w) => withProperties(w, expand)) };
+}
+
+/** Returns a stored worklog with `properties` (an empty list when it has none) or without the field, as `expand=properties` requests. */
+function withProperties(worklog: unknown, expand: boolean): unknown {
+  if (typeof worklog !== "object" || worklog === null) return worklog;
+  const { properties, ...rest } = worklog as Record<string, unknown>;
+  return expand ? { ...rest, properties: properties ?? [] } : rest;
+}
+
+const WORKLOG_PATH = /^\/rest\/api\/([23])\/issue\/([^/]+)\/worklog$/;
+
+function isWorklogPost(request: RecordedRequest): boolean {
+  return request.method === "POST" && WORKLOG_PATH.test(request.path);
+}
+
+/** The account that the mock's credentials belong to: the author of every posted worklog. */
+const syncAccount = { accountId: "acc-sync", name: "sync", key: "sync", displayName: "Sync Account" };
+
+/** Jira's worklog `started` pattern, yyyy-MM-dd'T'HH:mm:ss.SSSZ. */
+const STARTED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/;
+const STARTED_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZZZ";
+
+/**
+ * Validates and stores a posted worklog, then responds with 201 or loses the response. The
+ * stored `started` is rewritten in the account's zone, so a listing shows the same
+ * instant in other text and a client must compare instants.
+ */
+function postWorklog(request: RecordedRequest, res: ServerResponse, options: MockJiraOptions, worklogIds: { next: number }): void {
+  const match = WORKLOG_PATH.exec(request.path);
+  const version = match?.[1] ?? "3";
+  const key = decodeURIComponent(match?.[2] ?? "");
+  const issue = options.issues.find((i) => i.key === key);
+  if (issue === undefined) {
+    send(res, 404, { errorMessages: ["Issue does not exist or you do not have permission to see it."], errors: {} });
+    return;
+  }
+
+  const body = request.body ?? {};
+  const errors = worklogErrors(body, version);
+  if (Object.keys(errors).length > 0) {
+    send(res, 400, { errorMessages: [], errors });
+    return;
+  }
+
+  const zone = options.timeZone ?? "UTC";
+  const started = DateTime.fromFormat(String(body["started"]), STARTED_FORMAT, { setZone: true }).setZone(zone).toFormat(STARTED_FORMAT);
+  const now = DateTime.now().setZone(zone).toFormat(STARTED_FORMAT);
+  const id = String(worklogIds.next);
+  worklogIds.next += 1;
+  const stored = {
+    id,
+    issueId: issue.id,
+    author: syncAccount,
+    updateAuthor: syncAccount,
+    comment: body["comment"],
+    started,
+    timeSpentSeconds: body["timeSpentSeconds"],
+    created: now,
+    updated: now,
+    properties: body["properties"] ?? [],
+  };
+  issue.worklogs = [...(issue.worklogs ?? []), stored];
+
+  if (options.loseWorklogResponse?.(request) === true) {
+    res.socket?.destroy();
+    return;
+  }
+  const expand = (request.query.get("expand") ?? "").split(",").includes("properties");
+  send(res, 201, withProperties(stored, expand));
+}
+
+/** Field errors of a worklog body in Jira's `errors` shape: v3 takes an ADF comment, v2 a string. */
+function worklogErrors(body: Record<string, unknown>, version: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const started = body["started"];
+  if (typeof started !== "string" || !STARTED.test(started) || !DateTime.fromFormat(started, STARTED_FORMAT, { setZone: true }).isValid) {
+    errors["started"] = "Invalid start date: use the format yyyy-MM-dd'T'HH:mm:ss.SSSZ.";
+  }
+  const seconds = body["timeSpentSeconds"];
+  if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 60) errors["timeLogged"] = "You must indicate the time spent working.";
+
+  const comment = body["comment"];
+  const isDocument = typeof comment === "object" && comment !== null && (comment as Record<string, unknown>)["type"] === "doc";
+  if (comment !== undefined && version === "3" && !isDocument) errors["comment"] = "Operation value must be an Atlassian Document.";
+  if (comment !== undefined && version === "2" && typeof comment !== "string") errors["comment"] = "Comment must be a string.";
+
+  const properties = body["properties"];
+  const isPropertyList = Array.isArray(properties) && properties.every((p) => typeof p === "object" && p !== null && typeof (p as Record<string, unknown>)["key"] === "string");
+  if (properties !== undefined && !isPropertyList) errors["properties"] = "Properties must be a list of objects with a key and a value.";
+  return errors;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
