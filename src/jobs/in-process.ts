@@ -80,6 +80,14 @@ export class InProcessJobQueue implements JobQueue {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
+    await this.idle();
+  }
+
+  /**
+   * Resolves once no job of a name with a handler waits or runs, including jobs that
+   * running ones send. For tests and for callers that need a quiet point.
+   */
+  async idle(): Promise<void> {
     for (;;) {
       const running = [...this.#lanes.values()].flatMap((lane) => (lane.running === undefined ? [] : [lane.running]));
       if (running.length === 0) return;

@@ -22,11 +22,16 @@ export async function loadLinkingInput(store: Store): Promise<LinkingInput> {
   };
 }
 
-/** Link every stored activity and replace the stored links. */
+/**
+ * Link every stored activity, or only those in `only`, and replace their stored
+ * links. The linker always reads everything, because its features count the
+ * person's other activities and the issues' events.
+ */
 export async function runLinking(
   store: Store,
   options: Partial<LinkerOptions> = {},
   onProgress?: (done: number, total: number) => void,
+  only?: ReadonlySet<number>,
 ): Promise<LinkingSummary> {
   const input = await loadLinkingInput(store);
   const linker = new Linker(input, options);
@@ -34,7 +39,8 @@ export async function runLinking(
   const links: LinkRecord[] = [];
   // Heartbeats repeat the same file and branch many times a day; rank each distinct one once.
   const cache = new Map<string, LinkRecord[]>();
-  const linkable = input.activities.filter((a) => a.kind !== "out_of_office");
+  const chosen = only === undefined ? input.activities : input.activities.filter((a) => only.has(a.id));
+  const linkable = chosen.filter((a) => a.kind !== "out_of_office");
 
   for (const [index, activity] of linkable.entries()) {
     let result: LinkRecord[];
@@ -56,6 +62,6 @@ export async function runLinking(
   }
   onProgress?.(linkable.length, linkable.length);
 
-  await store.transaction((tx) => tx.results.replaceLinks(input.activities.map((a) => a.id), links));
+  await store.transaction((tx) => tx.results.replaceLinks(chosen.map((a) => a.id), links));
   return summary;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { WorklensError } from "../domain/errors.js";
+import { integrationsSchema } from "../integrations/config.js";
 import { formatIssues } from "./errors.js";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -39,6 +40,16 @@ const serverConfigSchema = z.strictObject({
   gitlab: z.strictObject({ webhookToken: webhookSecret.optional() }).prefault({}),
   jira: z.strictObject({ webhookSecret: webhookSecret.optional() }).prefault({}),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Pull connectors, write-back and their schedules; only the config file sets them. */
+  integrations: integrationsSchema,
+  jobs: z
+    .strictObject({
+      /** "auto": pg-boss when the store is PostgreSQL, else in this process. */
+      queue: z.enum(["auto", "in-process", "postgres"]).default("auto"),
+      /** Run background jobs in this process; false for a server that leaves them to `worklens worker` processes. */
+      work: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).default(true),
+    })
+    .prefault({}),
 });
 
 export type ServerConfig = Readonly<z.infer<typeof serverConfigSchema>>;
@@ -68,6 +79,8 @@ export const SERVER_ENV_VARS = {
   WORKLENS_GITLAB_WEBHOOK_TOKEN: ["gitlab", "webhookToken"],
   WORKLENS_JIRA_WEBHOOK_SECRET: ["jira", "webhookSecret"],
   WORKLENS_LOG_LEVEL: ["logLevel"],
+  WORKLENS_JOBS_QUEUE: ["jobs", "queue"],
+  WORKLENS_JOBS_WORK: ["jobs", "work"],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

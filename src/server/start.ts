@@ -37,13 +37,16 @@ function readPem(file: string, label: string, variable: string): Buffer {
 }
 
 /** Build the app, listen on the configured address and return a handle for shutdown. */
-export async function startServer(deps: Omit<AppDeps, "tls">): Promise<RunningServer> {
+export async function startServer(deps: Omit<AppDeps, "tls">, beforeStoreClose?: () => Promise<void>): Promise<RunningServer> {
   const app = await buildApp({ ...deps, tls: readTls(deps.config) });
-  return listen(app, deps.store, deps.config);
+  return listen(app, deps.store, deps.config, beforeStoreClose);
 }
 
-/** Listen with a built app; shutting the handle down closes the app, then the store. */
-export async function listen(app: FastifyInstance, store: Store, config: ServerConfig): Promise<RunningServer> {
+/**
+ * Listen with a built app; shutting the handle down closes the app, runs
+ * `beforeStoreClose` (which stops background jobs), then closes the store.
+ */
+export async function listen(app: FastifyInstance, store: Store, config: ServerConfig, beforeStoreClose?: () => Promise<void>): Promise<RunningServer> {
   let url: string;
   try {
     url = await app.listen({ host: config.host, port: config.port });
@@ -53,10 +56,10 @@ export async function listen(app: FastifyInstance, store: Store, config: ServerC
     throw new WorklensError("USAGE", `cannot listen on ${config.host}:${config.port}: ${reason}`, "choose another --port or --host, or stop the program that uses it", { cause: error });
   }
   app.log.info({ url, tls: config.tls !== undefined }, "server listening");
-  return { app, url, shutdown: shutdownOnce(app, store) };
+  return { app, url, shutdown: shutdownOnce(app, store, beforeStoreClose) };
 }
 
-function shutdownOnce(app: FastifyInstance, store: Store): RunningServer["shutdown"] {
+function shutdownOnce(app: FastifyInstance, store: Store, beforeStoreClose: (() => Promise<void>) | undefined): RunningServer["shutdown"] {
   let closing: Promise<void> | undefined;
   return (reason) => {
     closing ??= (async () => {
@@ -69,6 +72,7 @@ function shutdownOnce(app: FastifyInstance, store: Store): RunningServer["shutdo
       force.unref();
       await app.close();
       clearTimeout(force);
+      await beforeStoreClose?.();
       await store.close();
       app.log.info({ durationMs: Date.now() - started }, "server stopped");
     })();

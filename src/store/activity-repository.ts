@@ -9,6 +9,8 @@ export interface ActivityQuery {
   to?: number;
   personId?: number;
   source?: Source;
+  /** Only activities stored after the one with this id. */
+  afterId?: number;
 }
 
 /** Rows per INSERT statement: well below SQLite's and PostgreSQL's bound-parameter limits at 17 columns a row. */
@@ -56,6 +58,7 @@ export class ActivityRepository {
     if (query.to !== undefined) q = q.where("start_at", "<", query.to);
     if (query.personId !== undefined) q = q.where("person_id", "=", query.personId);
     if (query.source !== undefined) q = q.where("source", "=", query.source);
+    if (query.afterId !== undefined) q = q.where("id", ">", query.afterId);
     const rows = await q.orderBy("start_at").orderBy("id").execute();
     return rows.map((r) => ({
       id: r.id,

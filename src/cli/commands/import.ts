@@ -1,25 +1,15 @@
 import type { Command } from "commander";
-import type { IdentityInput, ImportReport, Source } from "../../domain/types.js";
 import { WorklensError } from "../../domain/errors.js";
+import type { ImportReport } from "../../domain/types.js";
 import { importActivityWatch } from "../../ingest/activitywatch/import.js";
 import { importGit } from "../../ingest/git/import.js";
 import { importIcs } from "../../ingest/ics/import.js";
 import { importJira } from "../../ingest/jira/import.js";
 import { importWakatime } from "../../ingest/wakatime/import.js";
+import { parsePerson } from "../../people/person-arg.js";
 import type { Store } from "../../store/store.js";
 import { withStore, type CommandContext } from "../context.js";
 import { formatImportReport } from "../output.js";
-
-/** Parse "--person" as an e-mail, or as "Name <e-mail>". */
-export function parsePerson(source: Source, value: string): IdentityInput {
-  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
-  const email = match ? (match[2] ?? "") : value.trim();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-    throw new WorklensError("USAGE", `invalid --person "${value}": expected an e-mail address or "Name <e-mail>"`, "pass the e-mail address the person uses in Jira or git so the activities join that person");
-  }
-  const name = match?.[1];
-  return { source, externalId: email.toLowerCase(), email, ...(name ? { displayName: name } : {}) };
-}
 
 /**
  * Import each file in turn. A file in which every record was skipped is almost
