@@ -29,6 +29,9 @@ export interface JiraSyncOptions {
   onPage?: (page: { number: number; issues: number }) => void;
 }
 
+/** Search passes in one sync when issues keep changing during paging; the next sync continues from the kept checkpoint. */
+const MAX_PASSES = 3;
+
 /** Default overlap: 5 minutes, several times the minute resolution of JQL dates. */
 export const DEFAULT_OVERLAP_MS = 5 * 60_000;
 
@@ -46,6 +49,8 @@ interface SyncState {
   mark: number | undefined;
   /** Issue id to the `updated` text it was read with in this run. */
   seen: Map<string, string>;
+  /** Set when this pass read an issue that changed since an earlier page; the checkpoint then stays. */
+  reordered: boolean;
   report: JiraSyncReport;
 }
 
@@ -65,7 +70,9 @@ export async function syncJira(store: Store, client: HttpClient, options: JiraSy
 
   const zone = await accountZone(client, options.flavor);
   const mark = readMark(await store.checkpoints.get(integration, resource));
-  const jql = searchJql(scope, mark === undefined ? undefined : mark - (options.overlapMs ?? DEFAULT_OVERLAP_MS), zone);
+  const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const jqlFrom = (from: number | undefined) => searchJql(scope, from === undefined ? undefined : from - overlap, zone);
+  const jql = jqlFrom(mark);
 
   const state: SyncState = {
     store,
@@ -76,12 +83,21 @@ export async function syncJira(store: Store, client: HttpClient, options: JiraSy
     now: options.now ?? Date.now,
     mark,
     seen: new Map(),
+    reordered: false,
     report: emptyReport(integration.slice("jira ".length), jql),
   };
   try {
-    for await (const page of searchPages(client, options.flavor, jql)) {
-      await writePage(state, page);
-      options.onPage?.({ number: page.number, issues: page.issues.length });
+    // An issue updated while the search is paged moves behind the pages already read,
+    // and the issues after it shift forward, so a page token may step over one. A pass
+    // that sees a moved issue keeps the checkpoint where it was and searches again.
+    for (let pass = 1; ; pass++) {
+      state.reordered = false;
+      let moved = false;
+      for await (const page of searchPages(client, options.flavor, pass === 1 ? jql : jqlFrom(state.mark))) {
+        moved = (await writePage(state, page)) || moved;
+        options.onPage?.({ number: page.number, issues: page.issues.length });
+      }
+      if (!moved || pass >= MAX_PASSES) break;
     }
   } catch (error) {
     throw afterPages(error, state.report.pages);
@@ -95,14 +111,20 @@ export function integrationName(baseUrl: string): string {
   return `jira ${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-async function writePage(state: SyncState, page: SearchPage): Promise<void> {
-  const fresh = page.issues.filter((issue) => isUnseen(issue, state.seen));
+/** Writes one search page and returns whether it held an issue that moved since an earlier page. */
+async function writePage(state: SyncState, page: SearchPage): Promise<boolean> {
+  const fresh: unknown[] = [];
+  for (const issue of page.issues) {
+    const seen = seenBefore(issue, state.seen);
+    if (seen === "moved") state.reordered = true;
+    if (seen !== "same") fresh.push(issue);
+  }
   const completed: CompletedIssue[] = [];
   for (const issue of fresh) completed.push(await completeIssue(state.client, state.flavor, issue));
   const parsed = parsePage(page, completed);
 
   const pageMark = highWaterMark(parsed.records);
-  const advance = pageMark !== undefined && (state.mark === undefined || pageMark > state.mark) ? pageMark : undefined;
+  const advance = !state.reordered && pageMark !== undefined && (state.mark === undefined || pageMark > state.mark) ? pageMark : undefined;
   const written = await state.store.transaction(async (tx) => {
     const result = await writeJiraRecords(tx, parsed.records);
     if (advance !== undefined) await tx.checkpoints.set(state.integration, state.resource, new Date(advance).toISOString(), state.now());
@@ -111,6 +133,7 @@ async function writePage(state: SyncState, page: SearchPage): Promise<void> {
 
   if (advance !== undefined) state.mark = advance;
   addPage(state.report, parsed, written);
+  return state.reordered;
 }
 
 /** Adds to a failure how many pages were written before it, because those stay stored and a re-run resumes after them. */
@@ -135,16 +158,21 @@ async function accountZone(client: HttpClient, flavor: JiraFlavor): Promise<stri
   return parsed.success && parsed.data.timeZone !== undefined ? parsed.data.timeZone : "UTC";
 }
 
-/** Returns false for an issue already read in this run with the same `updated`. Pages can repeat issues that changed while paging. */
-function isUnseen(issue: unknown, seen: Map<string, string>): boolean {
-  if (typeof issue !== "object" || issue === null) return true;
+/**
+ * Classifies an issue against those read earlier in this run: "new", "same" (read
+ * with this `updated` already, so skipped), or "moved" (read before with another
+ * `updated`: it changed while the search was paged).
+ */
+function seenBefore(issue: unknown, seen: Map<string, string>): "new" | "same" | "moved" {
+  if (typeof issue !== "object" || issue === null) return "new";
   const { id, fields } = issue as { id?: unknown; fields?: { updated?: unknown } };
-  if (typeof id !== "string" && typeof id !== "number") return true;
+  if (typeof id !== "string" && typeof id !== "number") return "new";
   const updated = typeof fields?.updated === "string" ? fields.updated : "";
   const key = String(id);
-  if (seen.get(key) === updated) return false;
+  const earlier = seen.get(key);
+  if (earlier === updated) return "same";
   seen.set(key, updated);
-  return true;
+  return earlier === undefined ? "new" : "moved";
 }
 
 function parsePage(page: SearchPage, completed: readonly CompletedIssue[]): ParseResult<JiraRecord> {

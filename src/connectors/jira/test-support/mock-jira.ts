@@ -10,6 +10,8 @@ export interface MockIssue {
   updated: string;
   histories?: unknown[];
   worklogs?: unknown[];
+  /** Fields served over the mock's own, such as a recorded issue's summary and type. `updated` and `worklog` stay the mock's. */
+  fields?: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -41,6 +43,10 @@ export interface MockJiraOptions {
   embeddedWorklogs?: number;
   /** Changelog and worklog endpoint page size. */
   subPageSize?: number;
+  /** The nextPageToken of each /search/jql page but the last, in place of the mock's own tokens, to replay recorded tokens. */
+  pageTokens?: readonly string[];
+  /** Paging fields of the last /search/jql page in place of `isLast: true`, for the other ways Jira marks the end. */
+  lastPageFields?: { isLast?: boolean; nextPageToken?: string | null };
   /** Called before each request is served; a returned override is sent instead. */
   intercept?: (request: RecordedRequest, count: number) => Override | undefined;
   /**
@@ -117,13 +123,26 @@ function routeOf(request: RecordedRequest): Route | undefined {
 function cloudSearch(request: RecordedRequest, options: MockJiraOptions): unknown {
   const body = request.body ?? {};
   const matching = search(options, String(body["jql"]));
-  const offset = typeof body["nextPageToken"] === "string" ? Number(Buffer.from(body["nextPageToken"], "base64url").toString()) : 0;
   const size = Math.min(Number(body["maxResults"] ?? 50), options.pageSize ?? 50);
+  const offset = tokenOffset(body["nextPageToken"], size, options);
   const slice = matching.slice(offset, offset + size);
   const end = offset + slice.length;
   const withFields = Array.isArray(body["fields"]) && body["fields"].length > 0;
   const issues = slice.map((issue) => (withFields ? issueJson(issue, options) : { id: issue.id, key: issue.key }));
-  return end < matching.length ? { issues, nextPageToken: Buffer.from(String(end)).toString("base64url"), isLast: false } : { issues, isLast: true };
+  if (end < matching.length) return { issues, nextPageToken: pageToken(end, size, options), isLast: false };
+  return { issues, ...(options.lastPageFields ?? { isLast: true }) };
+}
+
+/** Returns the token that leads to the page starting at `offset`. A token from `pageTokens` leads to its position times the page size. */
+function pageToken(offset: number, size: number, options: MockJiraOptions): string {
+  return options.pageTokens?.[offset / size - 1] ?? Buffer.from(String(offset)).toString("base64url");
+}
+
+/** Returns the offset a nextPageToken leads to. Without a token the first page is served, whatever the startAt value. */
+function tokenOffset(token: unknown, size: number, options: MockJiraOptions): number {
+  if (typeof token !== "string") return 0;
+  const index = options.pageTokens?.indexOf(token) ?? -1;
+  return index >= 0 ? (index + 1) * size : Number(Buffer.from(token, "base64url").toString());
 }
 
 function dataCenterSearch(request: RecordedRequest, options: MockJiraOptions): unknown {
@@ -159,9 +178,10 @@ function issueJson(issue: MockIssue, options: MockJiraOptions): unknown {
     fields: {
       summary: `Work on ${issue.key}`,
       created: "2025-03-01T09:00:00.000+0100",
-      updated: issue.updated,
       status: { name: "Open" },
       reporter,
+      ...issue.fields,
+      updated: issue.updated,
       worklog: { startAt: 0, maxResults: 20, total: worklogs.length, worklogs: worklogs.slice(0, options.embeddedWorklogs ?? worklogs.length).map((w) => withProperties(w, false)) },
     },
     changelog: { startAt: 0, maxResults: embeddedHistories.length, total: histories.length, histories: [...embeddedHistories].reverse() },
