@@ -5,10 +5,11 @@ import { authenticateKey, digestsEqual, type KeyPrincipal } from "./api-keys.js"
 import { presentedSecrets } from "./credentials.js";
 
 /**
- * Access level of a route: a person with an API key, the administrator, anyone, or a
- * vendor webhook, whose handler verifies the vendor's signature on the raw body.
+ * Access level of a route: a person with an API key, the administrator, either of
+ * them ("person-or-admin", whose handler scopes the data to the principal), anyone,
+ * or a vendor webhook, whose handler verifies the vendor's signature on the raw body.
  */
-export type RouteAccess = "person" | "admin" | "public" | "webhook";
+export type RouteAccess = "person" | "admin" | "person-or-admin" | "public" | "webhook";
 
 export interface AdminPrincipal {
   kind: "admin";
@@ -30,6 +31,11 @@ const UNAUTHORIZED = errorBody(
   "send the key as api_key in ~/.wakatime.cfg, or as Authorization: Basic base64(key), Authorization: Bearer key or ?api_key=key; create one with `worklens keys create`",
 );
 
+const UNAUTHORIZED_API = errorBody(
+  "missing, invalid or revoked API key or admin token",
+  "send a person's API key as Authorization: Bearer KEY or Basic base64(KEY), or the admin token as Authorization: Bearer TOKEN; create a key with `worklens keys create`",
+);
+
 /**
  * onRequest hook that authenticates before the body is read, so an unauthenticated
  * client cannot make the server parse a large body. Routes without `access` are
@@ -46,11 +52,13 @@ export function authHook(store: Store, adminToken: string | undefined, clock: ()
     const query = request.query as Record<string, unknown> | undefined;
     const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
 
-    if (access === "admin") {
+    if (access === "admin" || access === "person-or-admin") {
       if (adminToken !== undefined && secrets.some((secret) => digestsEqual(secret, adminToken))) {
         request.principal = { kind: "admin" };
         return;
       }
+    }
+    if (access === "admin") {
       request.log.info({ access }, "request rejected: missing or invalid admin token");
       await reply.code(401).header("www-authenticate", 'Bearer realm="worklens admin"').send(UNAUTHORIZED);
       return;
@@ -65,6 +73,10 @@ export function authHook(store: Store, adminToken: string | undefined, clock: ()
       }
     }
     request.log.info({ access, presented: secrets.length > 0 }, "request rejected: missing, invalid or revoked API key");
+    if (access === "person-or-admin") {
+      await reply.code(401).header("www-authenticate", 'Bearer realm="worklens", Basic realm="worklens"').send(UNAUTHORIZED_API);
+      return;
+    }
     await reply.code(401).header("www-authenticate", 'Basic realm="worklens"').send(UNAUTHORIZED);
   };
 }
