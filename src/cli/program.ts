@@ -8,6 +8,7 @@ import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerPeople } from "./commands/people.js";
 import { registerServe } from "./commands/serve.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerSuggest } from "./commands/suggest.js";
 import { registerSync } from "./commands/sync.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
@@ -63,6 +64,7 @@ export async function runCli(io: CliIo): Promise<number> {
   registerDemo(program, getContext);
   registerKeys(program, getContext);
   registerServe(program, getContext, io.env);
+  registerWorker(program, getContext, io.env);
   registerSync(program, getContext, io.env);
   for (const command of program.commands) applyExitOverride(command, io);
 

@@ -23,4 +23,21 @@ export interface IntegrationsPort {
   requestSync(name: string): Promise<string | null>;
   /** Queues the write-back of confirmed worklogs that are due; returns the job id or null. */
   requestWriteBack(): Promise<string | null>;
+  /** Queues linking and allocating activity stored since the last refresh; returns the job id or null. */
+  requestRefresh(): Promise<string | null>;
+  /** Queues fetching the commits a truncated push payload left out; returns the job id or null. */
+  requestPushCompletion(push: PushToComplete): Promise<string | null>;
+}
+
+/** A push whose payload listed fewer commits than the push carried. */
+export interface PushToComplete {
+  vendor: "github" | "gitlab";
+  /** "owner/name" on GitHub, the project path on GitLab; GitLab payloads may name only the project id. */
+  repository?: string | undefined;
+  projectId?: number | undefined;
+  before: string;
+  after: string;
+  branch?: string | undefined;
+  /** Commits in the push, when the payload states the count. */
+  total?: number | undefined;
 }

@@ -6,7 +6,7 @@ import { refreshSuggestions } from "../review/refresh.js";
 import type { Store } from "../store/store.js";
 import type { SyncRunKind } from "../store/sync-run-repository.js";
 import { integrationTarget, type IntegrationConfig } from "./config.js";
-import type { IntegrationsPort, IntegrationStatus } from "./port.js";
+import type { IntegrationsPort, IntegrationStatus, PushToComplete } from "./port.js";
 import { runConnector, type ConnectorOptions } from "./run-connector.js";
 import { completePush, pushPayloadSchema, type PushCompletion } from "./complete-push.js";
 import { runWriteBack } from "./write-back.js";
@@ -127,7 +127,7 @@ export class Integrations implements IntegrationsPort {
   }
 
   /** Queues fetching the commits a truncated push payload left out. */
-  async requestPushCompletion(push: PushCompletion): Promise<string | null> {
+  async requestPushCompletion(push: PushToComplete): Promise<string | null> {
     return this.#options.queue.send(JOBS.completePush, push, { singletonKey: `${push.vendor}:${push.repository ?? String(push.projectId)}:${push.after}` });
   }
 

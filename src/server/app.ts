@@ -1,12 +1,15 @@
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
+import type { IntegrationsPort } from "../integrations/port.js";
 import type { Store } from "../store/store.js";
 import { authHook } from "./auth/hook.js";
 import type { ServerConfig } from "./config.js";
 import { handleError, RateLimitError, errorBody } from "./errors.js";
 import { serverLoggerOptions } from "./logging.js";
 import { adminRoutes } from "./routes/admin.js";
+import { API_PREFIX } from "./routes/api/common.js";
+import { apiRoutes } from "./routes/api/plugin.js";
 import { wakatimeRoutes } from "./routes/wakatime.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
@@ -24,6 +27,8 @@ export interface AppDeps {
   tls?: { cert: Buffer; key: Buffer } | undefined;
   /** Destination of log lines, standard output by default; tests pass a stream to read them. */
   logStream?: DestinationStream;
+  /** Sync and write-back of the configured integrations; without it the API's integration routes return 404. */
+  integrations?: IntegrationsPort | undefined;
 }
 
 /**
@@ -74,15 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     futureSkewMs: config.heartbeats.futureSkewSeconds * 1000,
   };
   for (const prefix of WAKATIME_PREFIXES) {
-    await app.register(wakatimeRoutes, { prefix, store, clock, window });
+    await app.register(wakatimeRoutes, { prefix, store, clock, window, integrations: deps.integrations });
   }
   if (config.adminToken !== undefined) await app.register(adminRoutes, { prefix: "/api/admin", store, clock });
+  await app.register(apiRoutes, { prefix: API_PREFIX, store, clock, integrations: deps.integrations });
   await app.register(webhookRoutes, {
     prefix: "/api/webhooks",
     store,
     clock,
     bodyLimit: config.bodyLimitBytes,
     secrets: { github: config.github.webhookSecret, gitlab: config.gitlab.webhookToken, jira: config.jira.webhookSecret },
+    integrations: deps.integrations,
   });
 
   return app;

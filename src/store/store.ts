@@ -22,10 +22,10 @@ export type StoreConfig =
 
 const MIGRATE_RETRIES = 5;
 
-/** PostgreSQL's invalid_schema_name and undefined_table, raised when a name lookup meets a schema dropped meanwhile. */
+/** PostgreSQL's invalid_schema_name, undefined_table and undefined_column, raised when a name lookup meets a schema dropped meanwhile. */
 function isDroppedNameError(error: unknown): boolean {
   const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
-  return code === "3F000" || code === "42P01";
+  return code === "3F000" || code === "42P01" || code === "42703";
 }
 
 /** Repositories bound to one connection or transaction. */

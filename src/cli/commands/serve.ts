@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { startRuntime, type Runtime } from "../../integrations/runtime.js";
 import { loadServerConfig, type ServeFlags } from "../../server/config.js";
 import { shutdownOnSignals, startServer, type RunningServer } from "../../server/start.js";
 import { Store } from "../../store/store.js";
@@ -9,7 +10,7 @@ import type { CommandContext } from "../context.js";
 export function registerServe(program: Command, context: () => CommandContext, env: NodeJS.ProcessEnv): void {
   program
     .command("serve")
-    .description("run the HTTP server: a WakaTime-compatible API for editor plugins (default http://127.0.0.1:8377)")
+    .description("run the HTTP server (default http://127.0.0.1:8377): the REST API, a WakaTime-compatible API for editor plugins, webhooks, and background jobs for the configured integrations")
     .option("--config <file>", "JSON server config file (see docs/server.md)")
     .option("--host <address>", "address to listen on (default: $WORKLENS_HOST or 127.0.0.1)")
     .option("--port <number>", "TCP port, 0 for any free port (default: $WORKLENS_PORT or 8377)")
@@ -27,10 +28,14 @@ export function registerServe(program: Command, context: () => CommandContext, e
         throw new WorklensError("STORE", `cannot open the store (${describeStore(ctx.config.store)}): ${reason}`, "check --store or --postgres, and that the database server is running", { cause: error });
       }
 
+      let runtime: Runtime | undefined;
       let server: RunningServer;
       try {
-        server = await startServer({ store, config });
+        runtime = await startRuntime({ store, storeConfig: ctx.config.store, integrations: config.integrations, queue: config.jobs.queue, work: config.jobs.work, env, logger: ctx.logger });
+        const jobs = runtime;
+        server = await startServer({ store, config, integrations: jobs.integrations }, () => jobs.stop());
       } catch (error) {
+        await runtime?.stop();
         await store.close();
         throw error;
       }

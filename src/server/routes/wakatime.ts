@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { IntegrationsPort } from "../../integrations/port.js";
 import type { Store } from "../../store/store.js";
+import { requestRefresh } from "./refresh.js";
 import { personOf } from "../auth/hook.js";
 import { errorBody } from "../errors.js";
 import { takeHeartbeats, type HeartbeatWindow, type IntakeContext } from "../wakatime/intake.js";
@@ -9,6 +11,8 @@ export interface WakatimeRouteOptions {
   store: Store;
   clock: () => number;
   window: HeartbeatWindow;
+  /** Told when heartbeats were stored, so suggestions follow them; absent in apps without jobs. */
+  integrations?: IntegrationsPort | undefined;
 }
 
 /**
@@ -16,7 +20,10 @@ export interface WakatimeRouteOptions {
  * under a prefix such as /api/v1 so `api_url = http://HOST:PORT/api/v1` works.
  */
 export function wakatimeRoutes(app: FastifyInstance, options: WakatimeRouteOptions): Promise<void> {
-  const { store, clock, window } = options;
+  const { store, clock, window, integrations } = options;
+  const refreshIfStored = (request: FastifyRequest, imported: number) => {
+    if (imported > 0 && integrations !== undefined) requestRefresh(request, integrations);
+  };
 
   app.post("/users/current/heartbeats.bulk", { config: { access: "person" } }, async (request, reply) => {
     if (!Array.isArray(request.body)) {
@@ -24,6 +31,7 @@ export function wakatimeRoutes(app: FastifyInstance, options: WakatimeRouteOptio
     }
     const outcome = await takeHeartbeats(store, request.body as unknown[], intakeContext(request, clock(), window));
     request.log.info({ imported: outcome.imported, duplicate: outcome.duplicate, rejected: outcome.rejected }, "heartbeats received");
+    refreshIfStored(request, outcome.imported);
     // 202 with one [body, status] pair per heartbeat, the bulk response wakatime-cli parses.
     return reply.code(202).send({ responses: outcome.results });
   });
@@ -35,6 +43,7 @@ export function wakatimeRoutes(app: FastifyInstance, options: WakatimeRouteOptio
     }
     const outcome = await takeHeartbeats(store, [body], intakeContext(request, clock(), window));
     request.log.info({ imported: outcome.imported, duplicate: outcome.duplicate, rejected: outcome.rejected }, "heartbeat received");
+    refreshIfStored(request, outcome.imported);
     const [result] = outcome.results;
     if (result === undefined) throw new Error("one heartbeat sent but no result returned");
     return reply.code(result[1]).send(result[0]);

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { IntegrationsPort } from "../../integrations/port.js";
 import type { Store } from "../../store/store.js";
+import { requestRefresh } from "./refresh.js";
 import { errorBody } from "../errors.js";
 import { takeActivityDelivery, takeJiraDelivery, type DeliveryOutcome, type WebhookSource } from "../webhook-intake/intake.js";
 import {
@@ -21,6 +23,8 @@ export interface WebhookRouteOptions {
   bodyLimit: number;
   /** Each route is registered only when its secret is set. */
   secrets: { github: string | undefined; gitlab: string | undefined; jira: string | undefined };
+  /** Told about stored activity and truncated pushes; absent in apps without jobs. */
+  integrations?: IntegrationsPort | undefined;
 }
 
 /** Setting and variable of each vendor's secret, named in hints. Hints never contain the value. */
@@ -60,7 +64,7 @@ export function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions
         deliveryId: singleHeader(request.headers["x-github-delivery"]),
         body: decoded.value,
       });
-      return respond(request, reply, "github", parsed.deliveryId, await takeActivityDelivery(store, "github", parsed, clock()));
+      return respond(request, reply, "github", parsed.deliveryId, await takeActivityDelivery(store, "github", parsed, clock()), options.integrations);
     });
   }
 
@@ -78,7 +82,7 @@ export function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions
         deliveryId: gitlabDeliveryId(singleHeader(request.headers["idempotency-key"]), singleHeader(request.headers["x-gitlab-event-uuid"])),
         body: decoded.value,
       });
-      return respond(request, reply, "gitlab", parsed.deliveryId, await takeActivityDelivery(store, "gitlab", parsed, clock()));
+      return respond(request, reply, "gitlab", parsed.deliveryId, await takeActivityDelivery(store, "gitlab", parsed, clock()), options.integrations);
     });
   }
 
@@ -92,7 +96,7 @@ export function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions
       if (!decoded.ok) return invalidBody(request, reply, "jira", decoded.reason);
 
       const parsed = parseJiraWebhook({ deliveryId: singleHeader(request.headers["x-atlassian-webhook-identifier"]), body: decoded.value });
-      return respond(request, reply, "jira", parsed.deliveryId, await takeJiraDelivery(store, parsed, clock()));
+      return respond(request, reply, "jira", parsed.deliveryId, await takeJiraDelivery(store, parsed, clock()), options.integrations);
     });
   }
 
@@ -120,6 +124,7 @@ function respond<C extends object>(
   source: WebhookSource,
   deliveryId: string | undefined,
   outcome: DeliveryOutcome<C>,
+  integrations: IntegrationsPort | undefined,
 ): FastifyReply {
   const ids = { source, event: outcome.event, deliveryId };
   switch (outcome.status) {
@@ -138,12 +143,20 @@ function respond<C extends object>(
 
   const { truncated } = outcome;
   if (truncated !== undefined) {
-    // TODO: fetch the commits before..after through the vendor's compare API once the pull connectors exist; until then they are missing.
-    request.log.warn(
-      { ...ids, repository: truncated.repository, before: truncated.before, after: truncated.after, listed: truncated.listed, total: truncated.total },
-      "webhook push is truncated: commits not listed in the payload are not stored",
-    );
+    const push = { repository: truncated.repository, before: truncated.before, after: truncated.after, listed: truncated.listed, total: truncated.total };
+    if ((source === "github" || source === "gitlab") && integrations !== undefined) {
+      request.log.info({ ...ids, ...push }, "webhook push is truncated: the missing commits are fetched by a push-completion job");
+      const vendor = source;
+      integrations
+        .requestPushCompletion({ vendor, repository: truncated.repository, projectId: truncated.projectId, before: truncated.before, after: truncated.after, branch: truncated.branch, total: truncated.total })
+        .catch((error: unknown) => {
+          request.log.error({ ...ids, err: error }, "push completion could not be queued: the missing commits stay missing");
+        });
+    } else {
+      request.log.warn({ ...ids, ...push }, "webhook push is truncated and no jobs run in this server: commits not listed in the payload are not stored");
+    }
   }
+  if (integrations !== undefined) requestRefresh(request, integrations);
   if (deliveryId === undefined) request.log.info(ids, "webhook delivery has no delivery id, so a repeat cannot be recognised as a duplicate");
   const stored: Record<string, unknown> = { ...ids, counts: outcome.counts, skipped: outcome.skipped.length };
   request.log.info(stored, "webhook delivery stored");

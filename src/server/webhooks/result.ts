@@ -20,6 +20,8 @@ export interface PushTruncation {
   repository: string | undefined;
   /** GitLab's numeric project id, which its REST API takes in place of the path. */
   projectId?: number | undefined;
+  /** Branch the push updated, whose issue keys the missing commits inherit; undefined for tags. */
+  branch: string | undefined;
   reason: string;
 }
 

@@ -222,6 +222,7 @@ describe("parseGithubWebhook push", () => {
       before: SHA_A,
       after: SHA_B,
       repository: "acme/worklens",
+      branch: "feature/PROJ-7-import",
       reason: "size says the push has 25 commits but 1 are listed",
     });
   });

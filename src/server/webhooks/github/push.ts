@@ -51,7 +51,7 @@ export function parseGithubPush(body: unknown, facts: DeliveryFacts): WebhookPar
  */
 function truncationOf(push: GithubPush, distinctListed: number): PushTruncation | undefined {
   const listed = push.commits.length;
-  const range = { listed, before: push.before, after: push.after, repository: push.repository.full_name };
+  const range = { listed, before: push.before, after: push.after, repository: push.repository.full_name, branch: branchOfRef(push.ref) };
   if (push.size !== undefined && push.size > listed) {
     return { ...range, total: push.size, reason: `size says the push has ${push.size} commits but ${listed} are listed` };
   }

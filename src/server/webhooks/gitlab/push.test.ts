@@ -61,6 +61,7 @@ describe("GitLab push field case", () => {
       after: "14".repeat(20),
       repository: undefined,
       projectId: 1,
+      branch: "PROJ-7-import",
       reason: "total_commits_count says the push has 25 commits but 20 are listed (GitLab lists at most the newest 20)",
     });
   });

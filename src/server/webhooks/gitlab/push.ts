@@ -58,6 +58,7 @@ function truncationOf(push: GitlabPush): PushTruncation | undefined {
     after: push.after,
     repository: push.project?.path_with_namespace,
     projectId: push.project_id,
+    branch: branchOfRef(push.ref),
     reason:
       `total_commits_count says the push has ${push.total_commits_count} commits but ${listed} are listed ` +
       `(GitLab lists at most the newest ${GITLAB_PUSH_COMMIT_CAP})`,
