@@ -66,6 +66,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
       integrations: list,
       env,
       logger: pino({ level: "silent" }),
+      refreshDelayMs: 0,
       connectors: { allowLoopbackForTests: true, retry: { maxAttempts: 1 } },
       ...(minuteMs === undefined ? {} : { minuteMs }),
     });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { WorklensError } from "../domain/errors.js";
@@ -36,7 +37,15 @@ export interface IntegrationsOptions {
   work?: boolean;
   /** Length of a schedule minute in milliseconds; tests shorten it. */
   minuteMs?: number;
+  /**
+   * Wait before a refresh starts, so the heartbeats of many editors in the next
+   * seconds share one refresh: the linker reads the whole store each time.
+   */
+  refreshDelayMs?: number;
 }
+
+/** Default wait before a refresh: editors send heartbeats in bulk about every two minutes. */
+const REFRESH_DELAY_MS = 5_000;
 
 /**
  * The configured integrations and the jobs that serve them: scheduled and requested
@@ -161,6 +170,8 @@ export class Integrations implements IntegrationsPort {
   }
 
   async #refresh(): Promise<void> {
+    const delay = this.#options.refreshDelayMs ?? REFRESH_DELAY_MS;
+    if (delay > 0) await sleep(delay);
     const report = await refreshSuggestions(this.#options.store);
     if (report.activities > 0) this.#options.logger.info(report, "suggestions refreshed");
   }

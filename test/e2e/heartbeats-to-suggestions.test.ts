@@ -55,7 +55,7 @@ describe.each(BACKENDS)("heartbeats to suggested worklogs on %s", (backend) => {
     await handle.store.people.setTimeZone(created.personId, "Europe/Berlin");
 
     queue = new InProcessJobQueue({ retryLimit: 0 });
-    integrations = new Integrations({ store: handle.store, queue, integrations: [], env: {}, logger: pino({ level: "silent" }) });
+    integrations = new Integrations({ store: handle.store, queue, integrations: [], env: {}, logger: pino({ level: "silent" }), refreshDelayMs: 0 });
     await integrations.start();
     app = await buildApp({ store: handle.store, config: testConfig({ WORKLENS_LOG_LEVEL: "silent" }), clock: () => NOW, integrations });
   });
