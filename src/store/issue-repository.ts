@@ -36,6 +36,9 @@ export interface WorklogRow {
   comment: string | null;
 }
 
+/** Source ids of worklogs read from Jira start with this, followed by Jira's worklog id. */
+const JIRA_WORKLOG_PREFIX = "jira:worklog:";
+
 /** Jira issues, their events and worklogs. */
 export class IssueRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -115,27 +118,52 @@ export class IssueRepository {
     return true;
   }
 
-  async insertWorklog(worklog: WorklogRow): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto("worklogs")
-      .values({
-        source_id: worklog.sourceId,
-        issue_id: worklog.issueId,
-        person_id: worklog.personId,
-        started_at: worklog.startedAt,
-        tz: worklog.tz,
-        day: worklog.day,
-        seconds: worklog.seconds,
-        origin: worklog.origin,
-      })
-      .onConflict((oc) => oc.column("source_id").doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) return false;
-    if (worklog.comment !== null) {
-      await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: worklog.comment }).execute();
+  /**
+   * Stores a worklog read from Jira: inserted when new, changed when Jira's copy
+   * changed (an edit in Jira wins), else a duplicate. A Jira worklog that worklens
+   * wrote back is not stored twice: the confirmed row that holds its id takes the
+   * edit instead, so each worklog is counted once.
+   */
+  async upsertWorklog(worklog: WorklogRow): Promise<"imported" | "updated" | "duplicate"> {
+    const remoteId = worklog.sourceId.startsWith(JIRA_WORKLOG_PREFIX) ? worklog.sourceId.slice(JIRA_WORKLOG_PREFIX.length) : undefined;
+    const written =
+      remoteId === undefined
+        ? undefined
+        : await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds"]).where("origin", "=", "confirmed").where("remote_id", "=", remoteId).executeTakeFirst();
+    const existing = written ?? (await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds"]).where("source_id", "=", worklog.sourceId).executeTakeFirst());
+
+    if (existing === undefined) {
+      const inserted = await this.db
+        .insertInto("worklogs")
+        .values({
+          source_id: worklog.sourceId,
+          issue_id: worklog.issueId,
+          person_id: worklog.personId,
+          started_at: worklog.startedAt,
+          tz: worklog.tz,
+          day: worklog.day,
+          seconds: worklog.seconds,
+          origin: worklog.origin,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      if (worklog.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: worklog.comment }).execute();
+      return "imported";
     }
-    return true;
+
+    const text = await this.db.selectFrom("worklog_texts").select("comment").where("worklog_id", "=", existing.id).executeTakeFirst();
+    const same = existing.issue_id === worklog.issueId && existing.started_at === worklog.startedAt && existing.seconds === worklog.seconds && (text?.comment ?? null) === worklog.comment;
+    if (same) return "duplicate";
+
+    // A confirmed row keeps its zone and person; only what Jira holds changes.
+    await this.db
+      .updateTable("worklogs")
+      .set(written === undefined ? { issue_id: worklog.issueId, person_id: worklog.personId, started_at: worklog.startedAt, tz: worklog.tz, day: worklog.day, seconds: worklog.seconds } : { issue_id: worklog.issueId, started_at: worklog.startedAt, day: worklog.day, seconds: worklog.seconds })
+      .where("id", "=", existing.id)
+      .execute();
+    await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", existing.id).execute();
+    if (worklog.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: existing.id, comment: worklog.comment }).execute();
+    return "updated";
   }
 
   async list(): Promise<IssueRecord[]> {

@@ -242,7 +242,7 @@ describe("worklog started time zone", () => {
       expect(byIssueId.skipped.map((s) => s.record)).toEqual(["worklog 100002"]);
 
       const byOption = await importJira(handle.store, worklogFile, { issueKey: "PROJ-42" });
-      expect(byOption.counts.worklogs).toEqual({ imported: 1, duplicate: 1 });
+      expect(byOption.counts.worklogs).toEqual({ imported: 1, updated: 0, duplicate: 1 });
 
       const stored = await handle.store.issues.worklogs();
       expect(stored.map((w) => [w.startedAt, w.tz, w.day, w.origin])).toEqual([

@@ -22,7 +22,7 @@ export function emptyReport(instance: string, jql: string): JiraSyncReport {
     counts: {
       issues: { imported: 0, updated: 0, duplicate: 0 },
       events: { imported: 0, duplicate: 0 },
-      worklogs: { imported: 0, duplicate: 0 },
+      worklogs: { imported: 0, updated: 0, duplicate: 0 },
       actions: { imported: 0, duplicate: 0 },
     },
     pages: 0,
@@ -36,6 +36,7 @@ export function addPage(report: JiraSyncReport, parsed: ParseResult<JiraRecord>,
   counts.issues.imported += written.issues.imported;
   counts.issues.updated += written.issues.updated;
   counts.issues.duplicate += written.issues.duplicate;
+  counts.worklogs.updated += written.worklogs.updated;
   for (const kind of ["events", "worklogs", "actions"] as const) {
     counts[kind].imported += written[kind].imported;
     counts[kind].duplicate += written[kind].duplicate;
@@ -53,6 +54,6 @@ function summarize(counts: JiraImportCounts, pages: number): string {
   const pair = (c: { imported: number; duplicate: number }): string => `${c.imported} new, ${c.duplicate} unchanged`;
   return (
     `${pages} page${pages === 1 ? "" : "s"}; issues: ${counts.issues.imported} new, ${counts.issues.updated} updated, ${counts.issues.duplicate} unchanged; ` +
-    `events: ${pair(counts.events)}; worklogs: ${pair(counts.worklogs)}; issue actions: ${pair(counts.actions)}`
+    `events: ${pair(counts.events)}; worklogs: ${counts.worklogs.imported} new, ${counts.worklogs.updated} updated, ${counts.worklogs.duplicate} unchanged; issue actions: ${pair(counts.actions)}`
   );
 }

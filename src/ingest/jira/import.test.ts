@@ -73,7 +73,7 @@ describe.each(BACKENDS)("importJira on %s", (backend) => {
     expect(first.counts).toEqual({
       issues: { imported: 464, updated: 0, duplicate: 0 },
       events: { imported: 464, duplicate: 0 },
-      worklogs: { imported: 0, duplicate: 0 },
+      worklogs: { imported: 0, updated: 0, duplicate: 0 },
       actions: { imported: 464, duplicate: 0 },
     });
     expect(first.imported).toBe(464 * 3);
@@ -116,7 +116,7 @@ describe.each(BACKENDS)("importJira on %s", (backend) => {
     const changed = issue("10001", "PROJ-1", { status: { name: "Done" }, updated: "2025-03-05T09:00:00.000+0100" });
     const report = await importJira(handle.store, write("v2.json", JSON.stringify({ issues: [changed] })));
     expect(report.counts.issues).toEqual({ imported: 0, updated: 1, duplicate: 0 });
-    expect(report.details?.at(-1)).toBe("issues: 0 new, 1 updated, 0 unchanged; events: 0 new, 1 unchanged; worklogs: 0 new, 0 unchanged; issue actions: 0 new, 1 unchanged");
+    expect(report.details?.at(-1)).toBe("issues: 0 new, 1 updated, 0 unchanged; events: 0 new, 1 unchanged; worklogs: 0 new, 0 updated, 0 unchanged; issue actions: 0 new, 1 unchanged");
     expect((await handle.store.issues.list())[0]?.status).toBe("Done");
   });
 

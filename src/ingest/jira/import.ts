@@ -41,6 +41,6 @@ function summarize(counts: JiraImportCounts): string {
   const pair = (c: { imported: number; duplicate: number }): string => `${c.imported} new, ${c.duplicate} unchanged`;
   return (
     `issues: ${counts.issues.imported} new, ${counts.issues.updated} updated, ${counts.issues.duplicate} unchanged; ` +
-    `events: ${pair(counts.events)}; worklogs: ${pair(counts.worklogs)}; issue actions: ${pair(counts.actions)}`
+    `events: ${pair(counts.events)}; worklogs: ${counts.worklogs.imported} new, ${counts.worklogs.updated} updated, ${counts.worklogs.duplicate} unchanged; issue actions: ${pair(counts.actions)}`
   );
 }

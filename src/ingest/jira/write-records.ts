@@ -12,7 +12,7 @@ import { issueKeysBySourceId } from "./store-lookup.js";
 export interface JiraImportCounts {
   issues: { imported: number; updated: number; duplicate: number };
   events: { imported: number; duplicate: number };
-  worklogs: { imported: number; duplicate: number };
+  worklogs: { imported: number; updated: number; duplicate: number };
   /** issue_action activities derived from events with a known actor. */
   actions: { imported: number; duplicate: number };
 }
@@ -33,7 +33,7 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
   const counts: JiraImportCounts = {
     issues: { imported: 0, updated: 0, duplicate: 0 },
     events: { imported: 0, duplicate: 0 },
-    worklogs: { imported: 0, duplicate: 0 },
+    worklogs: { imported: 0, updated: 0, duplicate: 0 },
     actions: { imported: 0, duplicate: 0 },
   };
   const actions: ActivityInput[] = [];
@@ -77,7 +77,7 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
     const issueId = resolver.idOf(record.issue, "worklogs");
     if (issueId === undefined) continue;
     const { worklog } = record;
-    const inserted = await tx.issues.insertWorklog({
+    const outcome = await tx.issues.upsertWorklog({
       sourceId: worklog.sourceId,
       issueId,
       personId: await people.personId(worklog.author),
@@ -88,7 +88,7 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
       origin: "jira",
       comment: worklog.comment ?? null,
     });
-    counts.worklogs[inserted ? "imported" : "duplicate"] += 1;
+    counts.worklogs[outcome] += 1;
   }
 
   await writeActivities(tx, uniqueBySourceUid(actions), counts.actions);

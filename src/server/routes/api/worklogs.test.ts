@@ -32,7 +32,7 @@ describe.each(BACKENDS)("worklog routes on %s", (backend) => {
     devWorklog = confirmed.find((w) => w.personId === t.devId)?.id ?? 0;
     otherWorklog = confirmed.find((w) => w.personId === t.otherId)?.id ?? 0;
     // A worklog read from Jira, whose comment the API must not serve.
-    await store.issues.insertWorklog({ sourceId: "jira:worklog:555", issueId: proj2, personId: t.devId, startedAt: Date.UTC(2025, 2, 11, 8), tz: "UTC", day: "2025-03-11", seconds: 1800, origin: "jira", comment: "jira-only comment text" });
+    await store.issues.upsertWorklog({ sourceId: "jira:worklog:555", issueId: proj2, personId: t.devId, startedAt: Date.UTC(2025, 2, 11, 8), tz: "UTC", day: "2025-03-11", seconds: 1800, origin: "jira", comment: "jira-only comment text" });
   });
   afterEach(async () => {
     await t.close();
