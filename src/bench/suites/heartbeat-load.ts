@@ -1,4 +1,7 @@
 import { join } from "node:path";
+import pino from "pino";
+import { Integrations } from "../../integrations/registry.js";
+import { InProcessJobQueue } from "../../jobs/in-process.js";
 import { createApiKey, wakatimeIdentity } from "../../server/auth/api-keys.js";
 import { loadServerConfig } from "../../server/config.js";
 import { startServer } from "../../server/start.js";
@@ -14,6 +17,8 @@ const SECONDS_PER_DAY = 86_400;
 /** Counts read back from the worklens store after the server closed. */
 interface StoredCount {
   activities: number;
+  /** Suggested worklogs the refresh jobs wrote during and after the load. */
+  suggestions: number;
 }
 
 /**
@@ -59,7 +64,12 @@ async function runWorklens(shared: Omit<LoadOptions, "url" | "authorization" | "
       WORKLENS_RATE_LIMIT_MAX: "100000000",
       WORKLENS_LOG_LEVEL: "info",
     });
-    const server = await startServer({ store, config: serverConfig, logStream: { write: () => undefined } });
+    // Jobs run as in `worklens serve`: each stored batch queues a suggestion refresh,
+    // which links and allocates in this process while the load goes on.
+    const queue = new InProcessJobQueue();
+    const integrations = new Integrations({ store, queue, integrations: [], env: {}, logger: pino({ level: "silent" }) });
+    await integrations.start();
+    const server = await startServer({ store, config: serverConfig, logStream: { write: () => undefined }, integrations });
 
     let result: LoadResult;
     try {
@@ -68,8 +78,10 @@ async function runWorklens(shared: Omit<LoadOptions, "url" | "authorization" | "
       // Closing the app waits for requests still in flight, so the count below
       // includes any that autocannon stopped waiting for.
       await server.app.close();
+      integrations.stop();
+      await queue.stop();
     }
-    return { result, stored: { activities: await store.activities.count() } };
+    return { result, stored: { activities: await store.activities.count(), suggestions: (await store.results.suggestions()).length } };
   } finally {
     await store.close();
   }
@@ -103,6 +115,7 @@ function renderSection(config: BenchConfig, baseline: LoadResult, worklens: Load
       `\`POST ${BULK_PATH}\` on 127.0.0.1, driven by autocannon for ${config.loadSeconds} s with ${CONNECTIONS} connections, one request in flight per connection. ` +
         `Each request carries ${HEARTBEATS_PER_REQUEST} heartbeats shaped like wakatime-cli's, with times no other request uses, so none is a duplicate. ` +
         "worklens runs in this process on a fresh SQLite store with a rate limit far above the load, and logs at level info into a discarded stream. " +
+        "Its in-process job queue runs the suggestion refresh that stored heartbeats queue, as `worklens serve` does. " +
         "The baseline is a bare `node:http` server that reads the same body and answers 202 with a fixed small JSON. " +
         "autocannon runs on the same thread as both servers, so both rows include its cost: compare the ratio, not the absolute rates.",
       `Command: \`${config.command}\` (this section alone: \`npm run build && node --expose-gc dist/bench/run.js --only load\`). A single run of each server.`,
@@ -119,6 +132,7 @@ function renderSection(config: BenchConfig, baseline: LoadResult, worklens: Load
           ["stored: activities in the store after the server closed", formatCount(stored.activities)],
           [`stored − expected (0 to ${HEARTBEATS_PER_REQUEST} × ${formatCount(unanswered)} requests sent but not awaited when autocannon stopped)`, formatCount(extra)],
           ["heartbeats answered 201 per second", formatCount(heartbeatsPerSecond)],
+          ["suggested worklogs written by the refresh jobs", formatCount(stored.suggestions)],
         ],
       },
       clean

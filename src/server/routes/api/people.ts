@@ -1,34 +1,140 @@
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { WorklensError } from "../../../domain/errors.js";
+import { resolveZone } from "../../../domain/time.js";
 import type { PersonRecord } from "../../../domain/types.js";
-import { authErrors, notFoundResponse, type ApiApp, type ApiDeps } from "./common.js";
+import type { Repositories } from "../../../store/store.js";
+import { AccessDeniedError, authErrors, errorResponse, notFoundResponse, type ApiApp, type ApiDeps } from "./common.js";
+
+/** Maximum length of a zone name in a request. The longest IANA name, America/Argentina/ComodRivadavia, has 32 characters. */
+const MAX_ZONE_LENGTH = 64;
 
 const personSchema = z
   .object({
     id: z.number().int(),
     displayName: z.string().nullable(),
-    tz: z.string().nullable().describe("IANA zone set with `worklens people zone`; null when none is set"),
+    tz: z.string().nullable().describe("IANA zone set with PUT /people/{id}/zone or `worklens people zone`; null when none is set"),
     identities: z.array(z.object({ source: z.string(), count: z.number().int() })).describe("how many identities the person has per source"),
+    identityIds: z
+      .array(z.object({ id: z.number().int().describe("identity id, as POST /identities/{id}/split takes it"), source: z.string() }))
+      .optional()
+      .describe("admin token only: the worklens id and source of each identity, ordered by id; absent for a person's key"),
   })
   .meta({ id: "Person" });
 
+/** Which form of a person a request gets: the admin's adds the worklens ids of identities. */
+type PersonView = "admin" | "person";
+
 /**
- * Convert a person to the API's form, with no e-mail addresses and no identity ids of the
- * sources, because those are personal data that `worklens people list` shows only on
- * the server's own machine.
+ * Convert a person to the API's form, with no e-mail addresses and no external ids of
+ * the sources, because those are personal data that `worklens people list` shows only on
+ * the server's own machine. The admin's form adds worklens's own identity ids, which
+ * name no one, so an administrator can split an identity off.
  */
-function toPerson(person: PersonRecord) {
+function toPerson(person: PersonRecord, view: PersonView) {
   const counts = new Map<string, number>();
   for (const identity of person.identities) counts.set(identity.source, (counts.get(identity.source) ?? 0) + 1);
-  return {
+  const shown = {
     id: person.id,
     displayName: person.displayName,
     tz: person.tz,
     identities: [...counts].map(([source, count]) => ({ source, count })).sort((a, b) => a.source.localeCompare(b.source)),
   };
+  if (view === "person") return shown;
+  return { ...shown, identityIds: person.identities.map((identity) => ({ id: identity.id, source: identity.source })) };
 }
 
-/** Register the routes of people as identity matching grouped them: everyone for the admin token, only oneself for a person's key. */
+function viewOf(request: FastifyRequest): PersonView {
+  return request.principal?.kind === "admin" ? "admin" : "person";
+}
+
+const personParams = z.object({ id: z.coerce.number().int().positive().describe("person id, as GET /people lists them") });
+
+const zoneBody = z.strictObject({
+  tz: z
+    .string()
+    .trim()
+    .max(MAX_ZONE_LENGTH, { abort: true })
+    .refine((name) => resolveZone(name) !== undefined, "expected an IANA time zone such as Europe/Berlin, UTC, or a fixed offset such as +01:00; send null to clear the zone")
+    .nullable()
+    .describe("IANA zone such as Europe/Berlin, UTC, or a fixed offset such as +01:00; null clears the zone"),
+});
+
+const mergeBody = z.strictObject({
+  from: z.number().int().positive().describe("id of the person to merge into the person of the path; that person is deleted"),
+});
+
+const identityParams = z.object({ id: z.coerce.number().int().positive().describe("identity id, from identityIds of GET /people with the admin token") });
+
+async function findPerson(repositories: Repositories, personId: number): Promise<PersonRecord | undefined> {
+  return (await repositories.people.list()).find((person) => person.id === personId);
+}
+
+async function requirePerson(repositories: Repositories, personId: number): Promise<PersonRecord> {
+  const person = await findPerson(repositories, personId);
+  if (person === undefined) throw new WorklensError("NOT_FOUND", `person ${String(personId)} not found`, "list people and their ids with GET /people");
+  return person;
+}
+
+/** Reject a person's key that names another person than its own; the admin token may name anyone. */
+function requireSelfOrAdmin(request: FastifyRequest, personId: number): void {
+  const principal = request.principal;
+  if (principal?.kind === "admin") return;
+  if (principal?.kind === "person" && principal.personId === personId) return;
+  throw new AccessDeniedError(`a person's API key may set only its own person's zone, not person ${String(personId)}'s`, "send your own person id from GET /people/me, or the admin token");
+}
+
+function counted(count: number, noun: string): string {
+  return `${String(count)} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * Reject merging away a person that API keys or decisions refer to: PeopleRepository.merge
+ * moves neither, so deleting the person would break their foreign keys.
+ * NOTE: remove this check once merge moves keys and decisions to the person kept.
+ */
+async function requireMergeable(repositories: Repositories, personId: number): Promise<void> {
+  const keys = (await repositories.keys.list()).filter((key) => key.personId === personId).length;
+  const decisions = (await repositories.reviews.list({ personId })).length;
+  if (keys === 0 && decisions === 0) return;
+  throw new WorklensError(
+    "CONFLICT",
+    `person ${String(personId)} has ${counted(keys, "API key")} and ${counted(decisions, "decision")} on suggestions, which merging cannot move yet`,
+    "merge the other way round if the other person has no keys and no decisions; otherwise keep both people",
+  );
+}
+
+/**
+ * Find the identity to split off and reject a split that would leave inconsistent data:
+ * the only identity of a person, or one a live API key was created for, since
+ * PeopleRepository.split would leave the key on the old person while the key's
+ * heartbeats go to the new one.
+ */
+async function requireSplittable(repositories: Repositories, identityId: number): Promise<void> {
+  const people = await repositories.people.list();
+  const owner = people.find((person) => person.identities.some((identity) => identity.id === identityId));
+  const identity = owner?.identities.find((candidate) => candidate.id === identityId);
+  if (owner === undefined || identity === undefined) {
+    throw new WorklensError("NOT_FOUND", `identity ${String(identityId)} not found`, "list identity ids with GET /people and the admin token: they are in identityIds");
+  }
+  if (owner.identities.length === 1) {
+    throw new WorklensError("CONFLICT", `identity ${String(identityId)} is the only identity of person ${String(owner.id)}, so a split would leave that person empty`, "split only identities of people that have two or more");
+  }
+  // Keys are created for wakatime identities only, and a key names its identity by that identity's external id.
+  const keyed = identity.source === "wakatime" && (await repositories.keys.list()).some((key) => key.revokedAt === null && key.externalId === identity.externalId);
+  if (keyed) {
+    throw new WorklensError(
+      "CONFLICT",
+      `identity ${String(identityId)} has a live API key, which a split would leave on person ${String(owner.id)}`,
+      "revoke the key with `worklens keys revoke`, split, then create a new key for the new person with `worklens keys create`",
+    );
+  }
+}
+
+/**
+ * Register the routes of people as identity matching grouped them: everyone for the
+ * admin token, only oneself for a person's key, and the admin's fixes to the matching.
+ */
 export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
   const { store } = deps;
 
@@ -47,7 +153,8 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
       const principal = request.principal;
       const people = await store.people.list();
       const visible = principal?.kind === "person" ? people.filter((p) => p.id === principal.personId) : people;
-      return { data: visible.map(toPerson) };
+      const view = viewOf(request);
+      return { data: visible.map((person) => toPerson(person, view)) };
     },
   );
 
@@ -67,11 +174,114 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
       if (principal?.kind !== "person") {
         throw new WorklensError("NOT_FOUND", "the admin token belongs to no person", "send a person's API key, or list everyone with GET /people");
       }
-      const person = (await store.people.list()).find((p) => p.id === principal.personId);
+      const person = await findPerson(store, principal.personId);
       if (person === undefined) {
         throw new WorklensError("NOT_FOUND", `person ${String(principal.personId)} of this key no longer exists`, "create a new key with `worklens keys create`");
       }
-      return { data: toPerson(person) };
+      return { data: toPerson(person, "person") };
+    },
+  );
+
+  api.put(
+    "/people/:id/zone",
+    {
+      config: { access: "person-or-admin" },
+      schema: {
+        operationId: "setPersonZone",
+        tags: ["people"],
+        summary: "Set or clear the time zone that cuts a person's days",
+        description:
+          "A person's key may set only its own person's zone; the admin token may set anyone's. " +
+          "Stored suggestions keep their days until POST /suggestions/recompute computes them again.",
+        params: personParams,
+        body: zoneBody,
+        response: { 200: z.object({ data: personSchema }).describe("the person with the new zone, as GET /people shows it"), ...authErrors, 404: notFoundResponse },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { tz } = request.body;
+      requireSelfOrAdmin(request, id);
+      const person = await store.transaction(async (tx) => {
+        await requirePerson(tx, id);
+        await tx.people.setTimeZone(id, tz);
+        return requirePerson(tx, id);
+      });
+      request.log.info({ personId: id, cleared: tz === null }, "person's time zone set");
+      return { data: toPerson(person, viewOf(request)) };
+    },
+  );
+
+  api.post(
+    "/people/:id/merge",
+    {
+      config: { access: "admin" },
+      schema: {
+        operationId: "mergePeople",
+        tags: ["people"],
+        summary: "Merge one person into another, with identities, activities, issue events and worklogs",
+        description:
+          "The person `from` is deleted and its stored suggestions with it. Later imports keep its identities on the merged person, because automatic matching assigns only identities it has not seen. " +
+          "POST /suggestions/recompute then suggests the merged person's worklogs anew.",
+        security: [{ adminToken: [] }],
+        params: personParams,
+        body: mergeBody,
+        response: {
+          200: z.object({ data: personSchema }).describe("the merged person, as GET /people shows it"),
+          ...authErrors,
+          404: notFoundResponse,
+          409: errorResponse("the person to merge away has API keys or decisions, which merging cannot move yet"),
+        },
+      },
+    },
+    async (request) => {
+      const into = request.params.id;
+      const { from } = request.body;
+      if (from === into) {
+        throw new WorklensError("USAGE", `cannot merge person ${String(into)} into itself`, "send as from the id of another person than the one in the path");
+      }
+      const person = await store.transaction(async (tx) => {
+        await requirePerson(tx, into);
+        await requirePerson(tx, from);
+        await requireMergeable(tx, from);
+        await tx.people.merge(into, from);
+        return requirePerson(tx, into);
+      });
+      request.log.info({ personId: into, mergedPersonId: from }, "people merged");
+      return { data: toPerson(person, "admin") };
+    },
+  );
+
+  api.post(
+    "/identities/:id/split",
+    {
+      config: { access: "admin" },
+      schema: {
+        operationId: "splitIdentity",
+        tags: ["people"],
+        summary: "Move one identity, with its activities, to a new person",
+        description:
+          "Later imports keep the identity on the new person, because automatic matching assigns only identities it has not seen. Issue events, worklogs and decisions stay with the old person. " +
+          "POST /suggestions/recompute then suggests both people's worklogs anew.",
+        security: [{ adminToken: [] }],
+        params: identityParams,
+        response: {
+          200: z.object({ data: personSchema }).describe("the new person, as GET /people shows it"),
+          ...authErrors,
+          404: notFoundResponse,
+          409: errorResponse("the identity is its person's only one, or has a live API key"),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const person = await store.transaction(async (tx) => {
+        await requireSplittable(tx, id);
+        const personId = await tx.people.split(id);
+        return requirePerson(tx, personId);
+      });
+      request.log.info({ identityId: id, personId: person.id }, "identity split off into a new person");
+      return { data: toPerson(person, "admin") };
     },
   );
 }

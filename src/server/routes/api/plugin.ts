@@ -9,6 +9,7 @@ import { integrationRoutes } from "./integrations.js";
 import { issueRoutes } from "./issues.js";
 import { peopleRoutes } from "./people.js";
 import { reportRoutes } from "./reports.js";
+import { recomputeRoutes } from "./suggestions-recompute.js";
 import { suggestionRoutes } from "./suggestions.js";
 import { worklogRoutes } from "./worklogs.js";
 
@@ -29,6 +30,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   suggestionRoutes(api, deps);
+  recomputeRoutes(api, deps);
   worklogRoutes(api, deps);
   reportRoutes(api, deps);
   peopleRoutes(api, deps);
