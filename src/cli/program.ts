@@ -31,6 +31,7 @@ Exit codes:
   ${ERROR_CODES.NOT_FOUND.exitCode}  a file, person or identity was not found
   ${ERROR_CODES.STORE.exitCode}  the store cannot be opened or written
   ${ERROR_CODES.TARGET_MISSED.exitCode}  an evaluation missed the target given with --min-hit-at-1
+  ${ERROR_CODES.CONFLICT.exitCode}  the request conflicts with the stored state
 `;
 
 /** Run the worklens command line; returns the exit code instead of exiting, so tests can call it. */

@@ -126,7 +126,9 @@ export class Integrations implements IntegrationsPort {
     return this.#options.queue.send(JOBS.sync, { name }, { singletonKey: name });
   }
 
+  /** Queues a write-back run; returns null without queuing when no Jira integration has write-back on. */
   async requestWriteBack(): Promise<string | null> {
+    if (!this.#options.integrations.some((i) => i.kind === "jira" && i.writeBack)) return null;
     return this.#options.queue.send(JOBS.writeBack, {}, { singletonKey: "write-back" });
   }
 

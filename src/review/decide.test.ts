@@ -30,7 +30,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(formatJiraInstant(worklog?.startedAt ?? 0, "Europe/Berlin")).toBe("2025-03-10T08:15:00.000+0100");
 
     const [view] = await listSuggestions(store, { personId: seed.personId, status: "accepted" });
-    expect(view).toMatchObject({ issueKey: "PROJ-1", status: "accepted", worklog: { id: worklogId, writeBack: "pending" } });
+    expect(view).toMatchObject({ issueKey: "PROJ-1", status: "accepted", changedSinceReview: false, worklog: { id: worklogId, writeBack: "pending" } });
   });
 
   it("starts a worklog without timed evidence at 09:00 in the person's zone", async () => {
@@ -97,9 +97,9 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     // No activities are stored, so a new run leaves the day without suggestions.
     await runAllocation(store, { from: "2025-03-10", to: "2025-03-10" });
     const views = await listSuggestions(store, { personId: seed.personId });
-    expect(views.map((v) => [v.issueKey, v.status, v.seconds])).toEqual([
-      ["PROJ-1", "accepted", 7200],
-      ["PROJ-2", "rejected", 1800],
+    expect(views.map((v) => [v.issueKey, v.status, v.seconds, v.changedSinceReview])).toEqual([
+      ["PROJ-1", "accepted", 7200, true],
+      ["PROJ-2", "rejected", 1800, true],
     ]);
   });
 });

@@ -15,6 +15,12 @@ export interface SuggestionView {
   confidence: number;
   evidence: Evidence[];
   status: SuggestionStatus;
+  /**
+   * True when a decided suggestion no longer matches what the model suggests now:
+   * activity that arrived after the decision changed its seconds, or removed it.
+   * The worklog keeps what the person accepted, so the day may need another look.
+   */
+  changedSinceReview: boolean;
   review: { id: number; decidedAt: number; decidedBy: string } | null;
   worklog: {
     id: number;
@@ -57,11 +63,12 @@ export async function listSuggestions(store: Store, query: SuggestionQuery = {})
     if (query.personId !== undefined && s.personId !== query.personId) continue;
     const key = suggestionKey(s.personId, s.day, s.issueId);
     seen.add(key);
-    views.push(view(s, reviewByKey.get(key)));
+    const review = reviewByKey.get(key);
+    views.push(view(s, review, review !== undefined && review.suggestedSeconds !== s.seconds));
   }
   for (const r of reviews) {
     if (seen.has(suggestionKey(r.personId, r.day, r.issueId))) continue;
-    views.push(view({ personId: r.personId, day: r.day, issueId: r.issueId, seconds: r.suggestedSeconds, confidence: r.suggestedConfidence, evidence: [] }, r));
+    views.push(view({ personId: r.personId, day: r.day, issueId: r.issueId, seconds: r.suggestedSeconds, confidence: r.suggestedConfidence, evidence: [] }, r, true));
   }
   views.sort((a, b) => a.day.localeCompare(b.day) || a.personId - b.personId || (a.issueKey ?? "~").localeCompare(b.issueKey ?? "~"));
   return query.status === undefined ? views : views.filter((v) => v.status === query.status);
@@ -69,6 +76,7 @@ export async function listSuggestions(store: Store, query: SuggestionQuery = {})
   function view(
     s: { personId: number; day: string; issueId: number | null; seconds: number; confidence: number; evidence: Evidence[] },
     review: Awaited<ReturnType<Store["reviews"]["list"]>>[number] | undefined,
+    changedSinceReview: boolean,
   ): SuggestionView {
     const worklog = review?.worklogId == null ? undefined : worklogById.get(review.worklogId);
     return {
@@ -80,6 +88,7 @@ export async function listSuggestions(store: Store, query: SuggestionQuery = {})
       confidence: s.confidence,
       evidence: s.evidence,
       status: review?.decision ?? "pending",
+      changedSinceReview,
       review: review === undefined ? null : { id: review.id, decidedAt: review.decidedAt, decidedBy: review.decidedBy },
       worklog:
         worklog === undefined

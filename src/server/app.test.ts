@@ -255,7 +255,10 @@ describe.each(BACKENDS)("server on %s", (backend) => {
 
     it("rejects a person key and bad input", async () => {
       const asPerson = await t.app.inject({ method: "GET", url: "/api/admin/keys", headers: { authorization: `Bearer ${t.key}` } });
-      expect(asPerson.statusCode).toBe(401);
+      expect(asPerson.statusCode).toBe(403);
+      expect(asPerson.json<{ error: string }>().error).toContain("needs the admin token");
+      const noKey = await t.app.inject({ method: "GET", url: "/api/admin/keys", headers: { authorization: "Bearer not-a-key" } });
+      expect(noKey.statusCode).toBe(401);
 
       const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
       const bad = await t.app.inject({ method: "POST", url: "/api/admin/keys", payload: { person: "not-an-email-value" }, headers: admin });

@@ -31,7 +31,9 @@ export function registerServe(program: Command, context: () => CommandContext, e
       let runtime: Runtime | undefined;
       let server: RunningServer;
       try {
-        runtime = await startRuntime({ store, storeConfig: ctx.config.store, integrations: config.integrations, queue: config.jobs.queue, work: config.jobs.work, env, logger: ctx.logger });
+        // Jobs log at the server's level, like requests, not at the CLI's.
+        const logger = ctx.logger.child({ component: "jobs" }, { level: config.logLevel });
+        runtime = await startRuntime({ store, storeConfig: ctx.config.store, integrations: config.integrations, queue: config.jobs.queue, work: config.jobs.work, env, logger });
         const jobs = runtime;
         server = await startServer({ store, config, integrations: jobs.integrations }, () => jobs.stop());
       } catch (error) {
@@ -39,7 +41,7 @@ export function registerServe(program: Command, context: () => CommandContext, e
         await store.close();
         throw error;
       }
-      ctx.err(`worklens serving on ${server.url}; stop with Ctrl-C\n`);
+      ctx.err(`worklens serving on ${server.url} with store ${describeStore(ctx.config.store)}; stop with Ctrl-C\n`);
       await shutdownOnSignals(server);
     });
 }

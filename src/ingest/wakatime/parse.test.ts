@@ -138,7 +138,7 @@ describe("parseWakatime", () => {
       { record: "heartbeats[5]", reason: WAKATIME_SKIP_REASONS.implausibleTime },
       { record: "heartbeats[6]", reason: WAKATIME_SKIP_REASONS.missingEntity },
       { record: "heartbeats[7]", reason: WAKATIME_SKIP_REASONS.missingEntity },
-      { record: "heartbeats[8]", reason: WAKATIME_SKIP_REASONS.badField },
+      { record: "heartbeats[8]", reason: `${WAKATIME_SKIP_REASONS.badField}: lineno` },
       { record: "heartbeats[9]", reason: WAKATIME_SKIP_REASONS.notObject },
       { record: "heartbeats[10]", reason: WAKATIME_SKIP_REASONS.notObject },
     ]);

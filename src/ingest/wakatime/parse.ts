@@ -27,7 +27,8 @@ export const WAKATIME_SKIP_REASONS = {
   timeNotNumber: "time is not a number: send epoch seconds as a JSON number",
   implausibleTime: "time is outside 1990-2100: check the clock of the machine that sent it",
   missingEntity: "missing entity: a heartbeat needs a non-empty entity (file path, app or domain)",
-  badField: "a known field has the wrong type: see the WakaTime heartbeat fields",
+  /** Followed by the names of the fields, as in "...: lineno". */
+  badField: "a known field has the wrong type (see the WakaTime heartbeat fields)",
 } as const;
 
 /**
@@ -120,7 +121,10 @@ function toActivity(item: unknown, options: WakatimeParseOptions): ActivityInput
   if (typeof entity !== "string" || entity.trim() === "") return WAKATIME_SKIP_REASONS.missingEntity;
 
   const fields = optionalFields.safeParse(raw);
-  if (!fields.success) return WAKATIME_SKIP_REASONS.badField;
+  if (!fields.success) {
+    const names = [...new Set(fields.error.issues.map((issue) => issue.path.join(".")))].join(", ");
+    return `${WAKATIME_SKIP_REASONS.badField}: ${names}`;
+  }
   const heartbeat = fields.data;
 
   const type = heartbeat.type ?? DEFAULT_ENTITY_TYPE;

@@ -36,6 +36,13 @@ const UNAUTHORIZED_API = errorBody(
   "send a person's API key as Authorization: Bearer KEY or Basic base64(KEY), or the admin token as Authorization: Bearer TOKEN; create a key with `worklens keys create`",
 );
 
+const ADMIN_ONLY = errorBody("this route needs the admin token; a person's API key cannot use it", "send the admin token (WORKLENS_ADMIN_TOKEN) as Authorization: Bearer TOKEN");
+
+async function anyPersonKey(store: Store, secrets: readonly string[], now: number, userAgent: string | undefined): Promise<boolean> {
+  for (const secret of secrets) if ((await authenticateKey(store, secret, now, userAgent)) !== undefined) return true;
+  return false;
+}
+
 /**
  * onRequest hook that authenticates before the body is read, so an unauthenticated
  * client cannot make the server parse a large body. Routes without `access` are
@@ -59,6 +66,12 @@ export function authHook(store: Store, adminToken: string | undefined, clock: ()
       }
     }
     if (access === "admin") {
+      // A person's key on an admin route is a wrong credential, not a missing one: say so.
+      if (await anyPersonKey(store, secrets, clock(), request.headers["user-agent"])) {
+        request.log.info({ access }, "request rejected: a person's API key on an admin route");
+        await reply.code(403).send(ADMIN_ONLY);
+        return;
+      }
       request.log.info({ access }, "request rejected: missing or invalid admin token");
       await reply.code(401).header("www-authenticate", 'Bearer realm="worklens admin"').send(UNAUTHORIZED);
       return;

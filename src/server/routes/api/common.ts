@@ -57,7 +57,9 @@ export const authErrors = {
 export const notFoundResponse = errorResponse("not found; the message names what is missing");
 export const conflictResponse = errorResponse("the request conflicts with the stored state, such as deciding a suggestion twice");
 
-export const daySchema = z.iso.date().describe("a calendar day, YYYY-MM-DD");
+export const daySchema = z.iso
+  .date({ error: (issue) => (issue.input === undefined ? "is required" : "must be a calendar day as YYYY-MM-DD") })
+  .describe("a calendar day, YYYY-MM-DD");
 export const personIdSchema = z.coerce.number().int().positive().describe("a person id, as GET /people lists them; admin token only");
 
 /** Query fields of a required day range. */

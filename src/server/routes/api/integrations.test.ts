@@ -30,11 +30,11 @@ describe.each(BACKENDS)("integration routes on %s", (backend) => {
     expect(data[1]).toMatchObject({ name: "team-calendar", everyMinutes: null, lastRun: null });
   });
 
-  it("person keys get 401", async () => {
+  it("person keys get 403", async () => {
     const list = await t.as("dev", { url: "/integrations" });
-    expect(list.statusCode).toBe(401);
+    expect(list.statusCode).toBe(403);
     const sync = await t.as("dev", { method: "POST", url: "/integrations/jira-main/sync" });
-    expect(sync.statusCode).toBe(401);
+    expect(sync.statusCode).toBe(403);
     expect(t.integrations.syncRequests).toEqual([]);
   });
 

@@ -59,6 +59,9 @@ const suggestionSchema = z
     confidence: z.number().min(0).max(1),
     evidence: z.array(evidenceSchema),
     status: z.enum(["pending", "accepted", "edited", "rejected"]),
+    changedSinceReview: z
+      .boolean()
+      .describe("true when activity that arrived after the decision changed this suggestion's seconds or removed it; the worklog keeps what was accepted"),
     review: z.object({ id: z.number().int(), decidedAt: instantSchema, decidedBy: z.string().describe('"person:<id>" or "admin"') }).nullable(),
     worklog: z
       .object({
@@ -87,7 +90,7 @@ const editBody = z
     seconds: z.number().int().min(MIN_WORKLOG_SECONDS).max(MAX_WORKLOG_SECONDS).optional().describe("time to log instead of the suggested time"),
     issueKey: z.string().regex(/^[A-Z][A-Z0-9_]+-[1-9][0-9]*$/, "expected a Jira issue key such as PROJ-42").optional().describe("issue to log the time on; required for unlinked time"),
     comment: z.string().min(1).max(MAX_COMMENT_LENGTH).optional(),
-    startedAt: z.iso.datetime({ offset: true }).optional().describe("start, ISO 8601 with an offset, on the suggestion's day in the person's zone"),
+    startedAt: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a Z or numeric offset, such as 2025-03-10T09:00:00+01:00" }).optional().describe("start, ISO 8601 with an offset, on the suggestion's day in the person's zone"),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), "send at least one of seconds, issueKey, comment and startedAt; POST .../accept accepts without changes");
 
@@ -118,6 +121,7 @@ function toSuggestion(view: SuggestionView) {
     confidence: view.confidence,
     evidence: view.evidence.map(toEvidence),
     status: view.status,
+    changedSinceReview: view.changedSinceReview,
     review: view.review === null ? null : { ...view.review, decidedAt: isoInstant(view.review.decidedAt) },
     worklog: view.worklog === null ? null : { ...view.worklog, startedAt: isoInstant(view.worklog.startedAt) },
   };
