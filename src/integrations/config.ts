@@ -52,7 +52,7 @@ export const integrationConfigSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("ics"),
     name,
-    /** The feed URL. It often holds a secret token, so logs and the API show its host only. */
+    /** The feed URL. It often contains a secret token, so logs and the API show its host only. */
     url: httpsUrl,
     /** Whose calendar it is: "Name <e-mail>" or an e-mail address. */
     person: z.string().min(3),
@@ -77,7 +77,7 @@ export const integrationsSchema = z
     if (writers.length > 1) ctx.addIssue({ code: "custom", path: [], message: "more than one Jira integration sets writeBack; set it on one only" });
   });
 
-/** Where an integration reads from, for the API and logs: never a path or query, which may carry a token. */
+/** Returns the host an integration reads from, for the API and logs. The path and query may carry a token, so they are left out. */
 export function integrationTarget(integration: IntegrationConfig): string {
   switch (integration.kind) {
     case "github":

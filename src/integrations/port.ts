@@ -6,7 +6,7 @@ export type IntegrationKind = "jira" | "github" | "gitlab" | "ics";
 export interface IntegrationStatus {
   name: string;
   kind: IntegrationKind;
-  /** Where it reads from: the Jira or GitLab base URL, "api.github.com", or the feed host. */
+  /** Host it reads from: of the Jira or GitLab base URL, of the GitHub API, or of the feed. */
   target: string;
   /** Minutes between scheduled syncs; null when it syncs only on request. */
   everyMinutes: number | null;
@@ -16,7 +16,7 @@ export interface IntegrationStatus {
   lastSuccess: SyncRun | null;
 }
 
-/** What the server needs from the integrations layer; tests pass a fake. */
+/** Interface between the server and the integrations layer; tests pass a fake. */
 export interface IntegrationsPort {
   list(): Promise<IntegrationStatus[]>;
   /** Queues a sync now; returns the job id, or null when one already waits. Throws NOT_FOUND for an unknown name. */

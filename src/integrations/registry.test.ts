@@ -74,7 +74,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
     return integrations;
   }
 
-  it("runs a requested Jira sync as a job, records the run, and a second run adds nothing", async () => {
+  it("Jira sync runs as a job", async () => {
     const running = await start(configs());
     expect(await running.requestSync("jira")).toEqual(expect.any(String));
     await queue.idle();
@@ -91,7 +91,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
     expect(status).toMatchObject({ name: "jira", kind: "jira", target: new URL(jira.url).host, writeBack: true, lastRun: { status: "succeeded" } });
   });
 
-  it("syncs a calendar feed with its ETag kept between runs, and shows the feed by host only", async () => {
+  it("feed sync keeps its ETag", async () => {
     const running = await start(configs());
     await running.requestSync("calendar");
     await queue.idle();
@@ -107,7 +107,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
     expect(JSON.stringify(statuses)).not.toContain("token-abc");
   });
 
-  it("records a failed run with its reason, and names a missing credential", async () => {
+  it("failed run names the credential", async () => {
     const running = await start(configs(), {});
     await running.requestSync("jira");
     await queue.idle();
@@ -117,7 +117,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
     expect(JSON.stringify(await running.list())).not.toContain("cloud-secret-token");
   });
 
-  it("writes an accepted worklog back once, however often the job runs", async () => {
+  it("write-back posts once", async () => {
     const seed = await seedSuggestions(handle.store);
     const running = await start(configs());
     const ref = { personId: seed.personId, day: "2025-03-10", issueId: seed.issueIds.get("PROJ-1") ?? -1 };
@@ -152,7 +152,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
     expect(feedRequests).toBeGreaterThanOrEqual(2);
   });
 
-  it("refreshes suggestions after a sync that stored something new", async () => {
+  it("sync refreshes suggestions", async () => {
     const running = await start(configs());
     await running.requestSync("calendar");
     await queue.idle();
@@ -166,7 +166,7 @@ describe.each(BACKENDS)("Integrations on %s", (backend) => {
 });
 
 describe("integration config", () => {
-  it("names the entry and rule of each problem", () => {
+  it("errors name entry and rule", () => {
     const result = integrationsSchema.safeParse([
       { kind: "github", name: "gh", repositories: [] },
       { kind: "jira", name: "jira", url: "http://jira.example.com", flavor: "cloud" },
@@ -181,7 +181,7 @@ describe("integration config", () => {
     ]);
   });
 
-  it("refuses duplicate names and two write-back targets", () => {
+  it("rejects duplicate names and writers", () => {
     const jira = { kind: "jira", url: "https://a.atlassian.net", flavor: "cloud", writeBack: true };
     const result = integrationsSchema.safeParse([
       { ...jira, name: "a" },

@@ -12,7 +12,7 @@ import { runConnector, type ConnectorOptions } from "./run-connector.js";
 import { completePush, pushPayloadSchema, type PushCompletion } from "./complete-push.js";
 import { runWriteBack } from "./write-back.js";
 
-/** Names of the background jobs; each has one handler, registered by `start()`. */
+/** Names of the background jobs. Each has one handler, which `start()` registers. */
 export const JOBS = {
   sync: "integration-sync",
   writeBack: "worklog-write-back",
@@ -85,7 +85,7 @@ export class Integrations implements IntegrationsPort {
     }
   }
 
-  /** Starts a timer that runs `task` every `ms`; a failure to queue is logged, never thrown. */
+  /** Starts a timer that runs `task` every `ms`. A failure to queue is logged, because a timer has no caller to throw to. */
   #every(ms: number, what: string, task: () => Promise<unknown>): void {
     const timer = setInterval(() => {
       task().catch((error: unknown) => {

@@ -15,7 +15,7 @@ export interface ConnectorOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-/** What a run reports: counts the status API shows. */
+/** Counts of one connector run, as the status API shows them. */
 export interface ConnectorSummary {
   imported: number;
   duplicate: number;

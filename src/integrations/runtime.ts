@@ -6,7 +6,7 @@ import type { Store, StoreConfig } from "../store/store.js";
 import type { IntegrationConfig } from "./config.js";
 import { Integrations, JOBS } from "./registry.js";
 
-/** Which queue runs background jobs: in this process, or pg-boss in the PostgreSQL store's database. */
+/** Queue kind for background jobs: in this process, or pg-boss in the PostgreSQL store's database. */
 export type QueueKind = "in-process" | "postgres";
 
 export interface RuntimeOptions {
@@ -38,7 +38,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (event.kind === "error") options.logger.error({ error: event.error }, "job queue error");
     else options.logger.warn(event, event.kind === "failed" ? "job failed" : "job rejected");
   };
-  const queueKind: QueueKind = options.queue === "auto" ? (options.storeConfig.kind === "postgres" ? "postgres" : "in-process") : options.queue;
+  let queueKind: QueueKind;
+  if (options.queue !== "auto") queueKind = options.queue;
+  else queueKind = options.storeConfig.kind === "postgres" ? "postgres" : "in-process";
   let queue: JobQueue;
   if (queueKind === "postgres") {
     if (options.storeConfig.kind !== "postgres") throw new Error("the postgres job queue needs a PostgreSQL store: pass --postgres, or set jobs.queue to in-process");

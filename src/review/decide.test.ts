@@ -21,7 +21,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     await handle.dispose();
   });
 
-  it("accepts a suggestion as a pending worklog that starts at its first evidence", async () => {
+  it("accept starts at first evidence", async () => {
     const { store } = handle;
     const { review, worklogId } = await acceptSuggestion(store, { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-1") }, {}, by);
     expect(review.decision).toBe("accepted");
@@ -33,13 +33,13 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(view).toMatchObject({ issueKey: "PROJ-1", status: "accepted", changedSinceReview: false, worklog: { id: worklogId, writeBack: "pending" } });
   });
 
-  it("starts a worklog without timed evidence at 09:00 in the person's zone", async () => {
+  it("accept without times starts 09:00", async () => {
     const { worklogId } = await acceptSuggestion(handle.store, { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-2") }, {}, by);
     const worklog = await handle.store.worklogs.get(worklogId);
     expect(formatJiraInstant(worklog?.startedAt ?? 0, "Europe/Berlin")).toBe("2025-03-10T09:00:00.000+0100");
   });
 
-  it("stores an edit as a correction and keeps the model's answer", async () => {
+  it("edit keeps the suggested values", async () => {
     const { store } = handle;
     const ref = { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-2") };
     const { review, worklogId } = await acceptSuggestion(store, ref, { seconds: 3600, issueKey: "PROJ-3", comment: "pairing" }, by);
@@ -47,7 +47,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(await store.worklogs.get(worklogId)).toMatchObject({ issueKey: "PROJ-3", seconds: 3600, comment: "pairing" });
   });
 
-  it("logs unlinked time only on an issue the person names", async () => {
+  it("unlinked time needs an issue key", async () => {
     const ref = { personId: seed.personId, day: "2025-03-10", issueId: null };
     await expect(acceptSuggestion(handle.store, ref, {}, by)).rejects.toMatchObject({ code: "USAGE" });
     await expect(acceptSuggestion(handle.store, ref, { issueKey: "NOPE-1" }, by)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -55,7 +55,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(await handle.store.worklogs.get(worklogId)).toMatchObject({ issueKey: "PROJ-3", seconds: 2700 });
   });
 
-  it("refuses a second decision, a missing suggestion, and out-of-range seconds or days", async () => {
+  it("rejects invalid decisions", async () => {
     const ref = { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-1") };
     await rejectSuggestion(handle.store, ref, by);
     await expect(acceptSuggestion(handle.store, ref, {}, by)).rejects.toMatchObject({ code: "CONFLICT" });
@@ -67,7 +67,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(await handle.store.worklogs.list({ origin: "confirmed" })).toEqual([]);
   });
 
-  it("undoes a decision until the worklog is written to Jira", async () => {
+  it("undo works until written", async () => {
     const { store } = handle;
     const ref = { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-1") };
     const first = await acceptSuggestion(store, ref, {}, by);
@@ -81,7 +81,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect(await store.worklogs.get(second.worklogId)).toMatchObject({ writeBack: "written", remoteId: "100001" });
   });
 
-  it("bulk-accepts pending linked suggestions above a confidence and says why it skipped the rest", async () => {
+  it("bulk accept skips with reasons", async () => {
     const { store } = handle;
     await rejectSuggestion(store, { personId: seed.otherPersonId, day: "2025-03-10", issueId: issue("PROJ-1") }, by);
     const outcome = await bulkAccept(store, { from: "2025-03-10", to: "2025-03-10", minConfidence: 0.5 }, by);
@@ -90,7 +90,7 @@ describe.each(BACKENDS)("suggestion review on %s", (backend) => {
     expect((await bulkAccept(store, { from: "2025-03-10", to: "2025-03-10" }, by)).accepted).toBe(1);
   });
 
-  it("keeps decisions when allocation replaces the suggestions", async () => {
+  it("decisions survive reallocation", async () => {
     const { store } = handle;
     await acceptSuggestion(store, { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-1") }, {}, by);
     await rejectSuggestion(store, { personId: seed.personId, day: "2025-03-10", issueId: issue("PROJ-2") }, by);

@@ -5,13 +5,13 @@ import type { SuggestionRecord } from "../domain/types.js";
 import type { ReviewRecord } from "../store/review-repository.js";
 import type { Repositories, Store } from "../store/store.js";
 
-/** Jira refuses worklogs under one minute; a day holds at most 24 hours. */
+/** Jira rejects worklogs under one minute, and a day has at most 24 hours. */
 export const MIN_WORKLOG_SECONDS = 60;
 export const MAX_WORKLOG_SECONDS = 24 * 3600;
 /** Local start hour of a worklog when its evidence carries no time. */
 const DEFAULT_START_HOUR = 9;
 
-/** Which suggestion a decision is about: the key of a suggestion row. */
+/** Key of the suggestion a decision is about, as suggestion rows are keyed. */
 export interface SuggestionRef {
   personId: number;
   day: string;
@@ -19,7 +19,7 @@ export interface SuggestionRef {
   issueId: number | null;
 }
 
-/** What a person changed before accepting; every field absent means a plain accept. */
+/** Changes a person made before accepting. With every field absent, the accept is plain. */
 export interface SuggestionChange {
   seconds?: number | undefined;
   /** Another issue to log the time on, by key. */
@@ -43,7 +43,7 @@ export interface AcceptOutcome {
 /**
  * Accepts a suggestion, with or without changes: stores the decision and a confirmed
  * worklog waiting for write-back, in one transaction. A changed suggestion is stored
- * as "edited", so the difference between the model's answer and the person's is a
+ * as "edited", so the difference between the model's suggestion and the person's worklog is a
  * training label.
  */
 export async function acceptSuggestion(store: Store, ref: SuggestionRef, change: SuggestionChange, by: Decider): Promise<AcceptOutcome> {
@@ -192,11 +192,11 @@ async function targetIssue(tx: Repositories, suggestion: SuggestionRecord, issue
 
 function checkSeconds(seconds: number): void {
   if (!Number.isInteger(seconds) || seconds < MIN_WORKLOG_SECONDS || seconds > MAX_WORKLOG_SECONDS) {
-    throw new WorklensError("USAGE", `seconds must be a whole number from ${String(MIN_WORKLOG_SECONDS)} to ${String(MAX_WORKLOG_SECONDS)}`, "Jira refuses worklogs under one minute; split longer work over days");
+    throw new WorklensError("USAGE", `seconds must be a whole number from ${String(MIN_WORKLOG_SECONDS)} to ${String(MAX_WORKLOG_SECONDS)}`, "Jira rejects worklogs under one minute; split longer work over days");
   }
 }
 
-/** The person's zone: set by hand, else the one their identities report most, else UTC. */
+/** Returns the person's zone: the one set by hand, else the one their identities report most, else UTC. */
 async function personZone(tx: Repositories, personId: number): Promise<string> {
   const person = (await tx.people.list()).find((p) => p.id === personId);
   if (person?.tz != null) return person.tz;
@@ -206,7 +206,7 @@ async function personZone(tx: Repositories, personId: number): Promise<string> {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "UTC";
 }
 
-/** The earliest evidence time on the day, else 09:00 local. */
+/** Returns the earliest evidence time on the day, else 09:00 local. */
 function defaultStart(suggestion: SuggestionRecord, tz: string): number {
   const times = suggestion.evidence.flatMap((e) => (e.at !== undefined && dayOf(e.at, tz) === suggestion.day ? [e.at] : []));
   if (times.length > 0) return Math.min(...times);

@@ -22,7 +22,7 @@ export interface RefreshReport {
  * Idempotent: a second call with nothing new does nothing.
  *
  * NOTE: on PostgreSQL, an import transaction that commits after a later one may
- * hold lower ids than the checkpoint; those activities wait for the next full
+ * have ids below the checkpoint. Those activities wait for the next full
  * `worklens suggest` run.
  */
 export async function refreshSuggestions(store: Store): Promise<RefreshReport> {

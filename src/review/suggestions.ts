@@ -5,7 +5,7 @@ import type { WriteBackStatus } from "../store/worklog-repository.js";
 
 export type SuggestionStatus = "pending" | ReviewDecision;
 
-/** A suggested worklog as a person reviews it: the model's answer, the decision, and the worklog it became. */
+/** A suggested worklog as a person reviews it: the model's suggestion, the decision, and the worklog it became. */
 export interface SuggestionView {
   personId: number;
   day: string;

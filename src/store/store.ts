@@ -96,8 +96,8 @@ export class Store extends Repositories {
     });
     let { error, results } = await migrator.migrateToLatest();
     // Kysely finds its migration tables by listing every table of the database by
-    // schema name, which fails while another schema in it is being dropped (tests
-    // drop theirs; later, a deleted tenant's). The race is brief, so try again.
+    // schema name. That fails while another schema in it is being dropped, as tests
+    // drop theirs. The race is brief, so the migration is tried again.
     for (let attempt = 1; error !== undefined && attempt <= MIGRATE_RETRIES && isDroppedNameError(error); attempt++) {
       await sleep(50 * attempt);
       ({ error, results } = await migrator.migrateToLatest());

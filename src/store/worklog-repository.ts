@@ -3,10 +3,10 @@ import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 
 /**
- * Write-back of a confirmed worklog: "pending" until a job writes it; "sending" while
- * a job holds it, until `nextAttemptAt` (the lease) passes; "written" once Jira holds
- * it, whether a job created it or found it there already; "failed" when the last
- * attempt failed, retried while `nextAttemptAt` is set.
+ * Write-back state of a confirmed worklog. It is "pending" until a job writes it, and
+ * "sending" while a job has claimed it, until `nextAttemptAt` (the lease) passes. It is
+ * "written" once Jira has it, whether a job created it or found it there already, and
+ * "failed" when the last attempt failed; a failed one is retried while `nextAttemptAt` is set.
  */
 export type WriteBackStatus = "pending" | "sending" | "written" | "failed";
 

@@ -16,7 +16,7 @@ const USER_AGENT = "wakatime/v1.90.0 (linux-6.1.0-amd64) go1.22.0 vscode/1.90.0 
 /**
  * A heartbeats.bulk body as wakatime-cli sends it (the fields of its pkg/api
  * testdata): one heartbeat every two minutes for an hour on a branch that names
- * PROJ-7, with float times, and nulls where the editor knows nothing.
+ * PROJ-7, with float times, and nulls for values the editor does not have.
  */
 function cliBulk(start: number, count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -66,7 +66,7 @@ describe.each(BACKENDS)("heartbeats to suggested worklogs on %s", (backend) => {
     await handle.dispose();
   });
 
-  it("shows a wakatime-cli bulk request in that day's suggestions, ready to accept", async () => {
+  it("bulk request becomes a suggestion", async () => {
     // 2025-03-10 08:00 UTC, 09:00 in Berlin: 30 heartbeats over 58 minutes.
     await app.listen({ host: "127.0.0.1", port: 0 });
     const base = `http://127.0.0.1:${String((app.server.address() as AddressInfo).port)}`;
@@ -99,7 +99,7 @@ describe.each(BACKENDS)("heartbeats to suggested worklogs on %s", (backend) => {
     expect(worklog).toMatchObject({ issueKey: "PROJ-7", day: "2025-03-10", tz: "Europe/Berlin", writeBack: "pending" });
   });
 
-  it("sends the same bulk twice without changing the suggestion", async () => {
+  it("repeated bulk changes nothing", async () => {
     const body = JSON.stringify(cliBulk(Date.UTC(2025, 2, 10, 8) / 1000, 10));
     const send = () => app.inject({ method: "POST", url: "/api/v1/users/current/heartbeats.bulk", payload: body, headers: { "content-type": "application/json", authorization: basicAuth(key) } });
     await send();
