@@ -120,7 +120,7 @@ export class WorklogRepository {
   /**
    * Takes a due worklog for one write-back attempt until `now + leaseMs`, so two
    * jobs running at once never post it twice. Returns false when it is not due or
-   * another job holds it. A job that dies leaves the lease to expire, and the next
+   * another job has claimed it. A job that dies leaves the lease to expire, and the next
    * attempt finds the worklog in Jira by its marker if the post got through.
    */
   async claimForWriteBack(id: number, now: number, leaseMs: number): Promise<boolean> {

@@ -24,11 +24,15 @@ const API_ROUTES = [
   ["post", "/suggestions/{id}/reject"],
   ["delete", "/suggestions/{id}/decision"],
   ["post", "/suggestions/bulk-accept"],
+  ["post", "/suggestions/recompute"],
   ["get", "/worklogs"],
   ["post", "/worklogs/{id}/retry-write-back"],
   ["get", "/reports/worklogs"],
   ["get", "/people"],
   ["get", "/people/me"],
+  ["put", "/people/{id}/zone"],
+  ["post", "/people/{id}/merge"],
+  ["post", "/identities/{id}/split"],
   ["get", "/issues"],
   ["get", "/integrations"],
   ["post", "/integrations/{name}/sync"],
@@ -117,6 +121,11 @@ describe("OpenAPI document", () => {
   it("names the security of each route", () => {
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(["adminToken", "personKey", "personKeyBasic"]);
     expect(document.paths["/api/worklens/v1/integrations"]?.["get"]?.security).toEqual([{ adminToken: [] }]);
+    for (const [path, method] of [["/people/{id}/merge", "post"], ["/identities/{id}/split", "post"], ["/suggestions/recompute", "post"]] as const) {
+      expect(document.paths[`/api/worklens/v1${path}`]?.[method]?.security, path).toEqual([{ adminToken: [] }]);
+    }
+    // A person's key may set its own zone, so that route keeps the document's default security.
+    expect(document.paths["/api/worklens/v1/people/{id}/zone"]?.["put"]?.security).toBeUndefined();
     expect(document.paths["/api/worklens/v1/openapi.json"]?.["get"]?.security).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import type { PersonRecord } from "../../../domain/types.js";
 import type { Repositories } from "../../../store/store.js";
 import { AccessDeniedError, authErrors, errorResponse, notFoundResponse, type ApiApp, type ApiDeps } from "./common.js";
 
-/** Maximum length of a zone name in a request. The longest IANA name, America/Argentina/ComodRivadavia, has 32 characters. */
+/** Maximum length of a zone name in a request. The longest name in the tz database, America/Argentina/ComodRivadavia, has 32 characters. */
 const MAX_ZONE_LENGTH = 64;
 
 const personSchema = z
@@ -22,7 +22,7 @@ const personSchema = z
   })
   .meta({ id: "Person" });
 
-/** Which form of a person a request gets: the admin's adds the worklens ids of identities. */
+/** Form of a person in a response. The admin's form adds the worklens ids of identities. */
 type PersonView = "admin" | "person";
 
 /**
@@ -34,14 +34,14 @@ type PersonView = "admin" | "person";
 function toPerson(person: PersonRecord, view: PersonView) {
   const counts = new Map<string, number>();
   for (const identity of person.identities) counts.set(identity.source, (counts.get(identity.source) ?? 0) + 1);
-  const shown = {
+  const fields = {
     id: person.id,
     displayName: person.displayName,
     tz: person.tz,
     identities: [...counts].map(([source, count]) => ({ source, count })).sort((a, b) => a.source.localeCompare(b.source)),
   };
-  if (view === "person") return shown;
-  return { ...shown, identityIds: person.identities.map((identity) => ({ id: identity.id, source: identity.source })) };
+  if (view === "person") return fields;
+  return { ...fields, identityIds: person.identities.map((identity) => ({ id: identity.id, source: identity.source })) };
 }
 
 function viewOf(request: FastifyRequest): PersonView {
@@ -105,10 +105,9 @@ async function requireMergeable(repositories: Repositories, personId: number): P
 }
 
 /**
- * Find the identity to split off and reject a split that would leave inconsistent data:
- * the only identity of a person, or one a live API key was created for, since
- * PeopleRepository.split would leave the key on the old person while the key's
- * heartbeats go to the new one.
+ * Reject a split of an unknown identity, of a person's only identity, or of an identity
+ * that a live API key was created for. PeopleRepository.split would leave such a key on
+ * the old person while the heartbeats sent with it go to the new one.
  */
 async function requireSplittable(repositories: Repositories, identityId: number): Promise<void> {
   const people = await repositories.people.list();

@@ -35,7 +35,7 @@ export function recomputeRoutes(api: ApiApp, deps: ApiDeps): void {
         summary: "Link every stored activity again and replace the suggested worklogs of a day range",
         description:
           "What `worklens suggest --from --to` does, with the default allocation rules, within the request. " +
-          "Decisions people made are kept: GET /suggestions lists each one, with the time and confidence it was reviewed with when the new suggestions no longer contain its suggestion.",
+          "Decisions people made are kept, and GET /suggestions lists each one. A decision whose suggestion the new allocation no longer produces is listed with the time and confidence it was reviewed with.",
         security: [{ adminToken: [] }],
         body: z.strictObject(rangeQuery),
         response: { 200: recomputeResponse, ...authErrors },
