@@ -155,6 +155,7 @@ export class PeopleRepository {
     }
     await this.requirePerson(intoPersonId);
     await this.requirePerson(fromPersonId);
+    await this.requireNoReviewClash(intoPersonId, fromPersonId);
     await this.reassign(fromPersonId, intoPersonId);
     await this.db.updateTable("identities").set({ person_id: intoPersonId, pinned: 1 }).where("person_id", "=", fromPersonId).execute();
     await this.db.deleteFrom("person_texts").where("person_id", "=", fromPersonId).execute();
@@ -179,6 +180,8 @@ export class PeopleRepository {
     });
     await this.db.updateTable("identities").set({ person_id: personId, pinned: 1 }).where("id", "=", identityId).execute();
     await this.db.updateTable("activities").set({ person_id: personId }).where("identity_id", "=", identityId).execute();
+    // Heartbeats sent with a key go to the key's person, so the key follows its identity.
+    await this.db.updateTable("api_keys").set({ person_id: personId }).where("identity_id", "=", identityId).execute();
     return personId;
   }
 
@@ -193,6 +196,22 @@ export class PeopleRepository {
     await this.db.updateTable("issues").set({ assignee_id: to }).where("assignee_id", "=", from).execute();
     await this.db.updateTable("issues").set({ reporter_id: to }).where("reporter_id", "=", from).execute();
     await this.db.updateTable("worklogs").set({ person_id: to }).where("person_id", "=", from).execute();
+    await this.db.updateTable("reviews").set({ person_id: to }).where("person_id", "=", from).execute();
+    await this.db.updateTable("api_keys").set({ person_id: to }).where("person_id", "=", from).execute();
     await this.db.deleteFrom("suggestions").where("person_id", "=", from).execute();
+  }
+
+  /** Rejects a merge when both people decided a suggestion of the same day and issue, since one person keeps one decision per suggestion. */
+  private async requireNoReviewClash(into: number, from: number): Promise<void> {
+    const kept = await this.db.selectFrom("reviews").select(["day", "issue_ref"]).where("person_id", "=", into).execute();
+    const keys = new Set(kept.map((r) => `${r.day}|${String(r.issue_ref)}`));
+    const clash = (await this.db.selectFrom("reviews").select(["day", "issue_ref"]).where("person_id", "=", from).execute()).find((r) => keys.has(`${r.day}|${String(r.issue_ref)}`));
+    if (clash !== undefined) {
+      throw new WorklensError(
+        "CONFLICT",
+        `persons ${String(into)} and ${String(from)} both decided a suggestion of ${clash.day}, so they cannot be merged`,
+        "undo one of the two decisions, then merge",
+      );
+    }
   }
 }

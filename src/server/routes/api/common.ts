@@ -50,7 +50,7 @@ export function errorResponse(description: string) {
 export const authErrors = {
   400: errorResponse("invalid request: the message names each parameter or body field and the rule it breaks"),
   401: errorResponse("missing, invalid or revoked API key or admin token"),
-  403: errorResponse("the API key's person may not read or change this data, or sent the admin-only person parameter"),
+  403: errorResponse("the API key's person may not read or change this data, sent the admin-only person parameter, or called an admin-only route"),
   429: errorResponse("rate limit exceeded; the Retry-After header has the seconds to wait"),
 } as const;
 

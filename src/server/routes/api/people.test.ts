@@ -243,24 +243,28 @@ describe.each(BACKENDS)("people and issue routes on %s", (backend) => {
     expect(await person(t.otherId)).toBeDefined();
   });
 
-  it("merge with a key returns 409", async () => {
+  it("merge moves keys and decisions", async () => {
+    const { store } = t.base.handle;
+    await store.reviews.insert({ personId: t.otherId, day: "2025-03-10", issueId: null, decision: "rejected", suggestedSeconds: 600, suggestedConfidence: 0.3, worklogId: null, decidedAt: Date.UTC(2025, 2, 13), decidedBy: "admin" });
     const response = await t.as("admin", { method: "POST", url: `/people/${String(t.devId)}/merge`, payload: { from: t.otherId } });
-    expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({
-      error: `person ${String(t.otherId)} has 1 API key and 0 decisions on suggestions, which merging cannot move yet`,
-      hint: "merge the other way round if the other person has no keys and no decisions; otherwise keep both people",
-    });
-    expect(await person(t.otherId)).toBeDefined();
-    expect(await activityCount(t.otherId)).toBe(46);
+    expect(response.statusCode).toBe(200);
+    expect(await person(t.otherId)).toBeUndefined();
+    expect(await activityCount(t.devId)).toBeGreaterThanOrEqual(46);
+    expect((await store.keys.list()).map((key) => key.personId)).toEqual([t.devId, t.devId]);
+    expect((await store.reviews.list()).map((review) => review.personId)).toEqual([t.devId]);
+    const asOther = await t.as("other", { url: "/people/me" });
+    expect(asOther.json<{ data: { id: number } }>().data.id).toBe(t.devId);
   });
 
-  it("merge with decisions returns 409", async () => {
-    const pairId = await importPair();
-    await t.base.handle.store.reviews.insert({ personId: pairId, day: "2025-03-10", issueId: null, decision: "rejected", suggestedSeconds: 600, suggestedConfidence: 0.3, worklogId: null, decidedAt: Date.UTC(2025, 2, 13), decidedBy: "admin" });
-    const response = await t.as("admin", { method: "POST", url: `/people/${String(t.devId)}/merge`, payload: { from: pairId } });
+  it("merge with clashing decisions returns 409", async () => {
+    const { store } = t.base.handle;
+    for (const personId of [t.devId, t.otherId]) {
+      await store.reviews.insert({ personId, day: "2025-03-10", issueId: null, decision: "rejected", suggestedSeconds: 600, suggestedConfidence: 0.3, worklogId: null, decidedAt: Date.UTC(2025, 2, 13), decidedBy: "admin" });
+    }
+    const response = await t.as("admin", { method: "POST", url: `/people/${String(t.devId)}/merge`, payload: { from: t.otherId } });
     expect(response.statusCode).toBe(409);
-    expect(response.json<{ error: string }>().error).toBe(`person ${String(pairId)} has 0 API keys and 1 decision on suggestions, which merging cannot move yet`);
-    expect(await person(pairId)).toBeDefined();
+    expect(response.json<{ error: string }>().error).toBe(`persons ${String(t.devId)} and ${String(t.otherId)} both decided a suggestion of 2025-03-10, so they cannot be merged`);
+    expect(await person(t.otherId)).toBeDefined();
   });
 
   it("merge and split need the admin token", async () => {
@@ -327,21 +331,17 @@ describe.each(BACKENDS)("people and issue routes on %s", (backend) => {
     });
   });
 
-  it("split of a keyed identity returns 409", async () => {
+  it("split moves the identity's key", async () => {
     const pairId = await importPair();
     await t.as("admin", { method: "POST", url: `/people/${String(t.devId)}/merge`, payload: { from: pairId } });
     const devIdentity = await t.base.handle.store.people.findIdentity("wakatime", TEST_EMAIL);
     const identity = devIdentity?.identityId ?? 0;
     const response = await t.as("admin", { method: "POST", url: `/identities/${String(identity)}/split` });
-    expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({
-      error: `identity ${String(identity)} has a live API key, which a split would leave on person ${String(t.devId)}`,
-      hint: "revoke the key with `worklens keys revoke`, split, then create a new key for the new person with `worklens keys create`",
-    });
-
-    await t.base.handle.store.keys.revoke(t.base.keyId, Date.UTC(2025, 2, 13));
-    const afterRevoke = await t.as("admin", { method: "POST", url: `/identities/${String(identity)}/split` });
-    expect(afterRevoke.statusCode).toBe(200);
+    expect(response.statusCode).toBe(200);
+    const newPerson = response.json<{ data: { id: number } }>().data.id;
+    expect(newPerson).not.toBe(t.devId);
+    const me = await t.as("dev", { url: "/people/me" });
+    expect(me.json<{ data: { id: number } }>().data.id).toBe(newPerson);
   });
 
   it("split of an unknown identity returns 404", async () => {

@@ -84,31 +84,7 @@ function requireSelfOrAdmin(request: FastifyRequest, personId: number): void {
   throw new AccessDeniedError(`a person's API key may set only its own person's zone, not person ${String(personId)}'s`, "send your own person id from GET /people/me, or the admin token");
 }
 
-function counted(count: number, noun: string): string {
-  return `${String(count)} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/**
- * Reject merging away a person that API keys or decisions refer to: PeopleRepository.merge
- * moves neither, so deleting the person would break their foreign keys.
- * NOTE: remove this check once merge moves keys and decisions to the person kept.
- */
-async function requireMergeable(repositories: Repositories, personId: number): Promise<void> {
-  const keys = (await repositories.keys.list()).filter((key) => key.personId === personId).length;
-  const decisions = (await repositories.reviews.list({ personId })).length;
-  if (keys === 0 && decisions === 0) return;
-  throw new WorklensError(
-    "CONFLICT",
-    `person ${String(personId)} has ${counted(keys, "API key")} and ${counted(decisions, "decision")} on suggestions, which merging cannot move yet`,
-    "merge the other way round if the other person has no keys and no decisions; otherwise keep both people",
-  );
-}
-
-/**
- * Reject a split of an unknown identity, of a person's only identity, or of an identity
- * that a live API key was created for. PeopleRepository.split would leave such a key on
- * the old person while the heartbeats sent with it go to the new one.
- */
+/** Reject a split of an unknown identity, or of a person's only identity. */
 async function requireSplittable(repositories: Repositories, identityId: number): Promise<void> {
   const people = await repositories.people.list();
   const owner = people.find((person) => person.identities.some((identity) => identity.id === identityId));
@@ -118,15 +94,6 @@ async function requireSplittable(repositories: Repositories, identityId: number)
   }
   if (owner.identities.length === 1) {
     throw new WorklensError("CONFLICT", `identity ${String(identityId)} is the only identity of person ${String(owner.id)}, so a split would leave that person empty`, "split only identities of people that have two or more");
-  }
-  // Keys are created for wakatime identities only, and a key names its identity by that identity's external id.
-  const keyed = identity.source === "wakatime" && (await repositories.keys.list()).some((key) => key.revokedAt === null && key.externalId === identity.externalId);
-  if (keyed) {
-    throw new WorklensError(
-      "CONFLICT",
-      `identity ${String(identityId)} has a live API key, which a split would leave on person ${String(owner.id)}`,
-      "revoke the key with `worklens keys revoke`, split, then create a new key for the new person with `worklens keys create`",
-    );
   }
 }
 
@@ -242,7 +209,6 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
       const person = await store.transaction(async (tx) => {
         await requirePerson(tx, into);
         await requirePerson(tx, from);
-        await requireMergeable(tx, from);
         await tx.people.merge(into, from);
         return requirePerson(tx, into);
       });
@@ -268,7 +234,7 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
           200: z.object({ data: personSchema }).describe("the new person, as GET /people shows it"),
           ...authErrors,
           404: notFoundResponse,
-          409: errorResponse("the identity is its person's only one, or has a live API key"),
+          409: errorResponse("the identity is its person's only one"),
         },
       },
     },
