@@ -155,7 +155,7 @@ export class IssueRepository {
     const same = existing.issue_id === worklog.issueId && existing.started_at === worklog.startedAt && existing.seconds === worklog.seconds && (text?.comment ?? null) === worklog.comment;
     if (same) return "duplicate";
 
-    // A confirmed row keeps its zone and person; only what Jira holds changes.
+    // A confirmed row keeps its zone and person, and only the fields Jira has change.
     await this.db
       .updateTable("worklogs")
       .set(written === undefined ? { issue_id: worklog.issueId, person_id: worklog.personId, started_at: worklog.startedAt, tz: worklog.tz, day: worklog.day, seconds: worklog.seconds } : { issue_id: worklog.issueId, started_at: worklog.startedAt, day: worklog.day, seconds: worklog.seconds })

@@ -234,7 +234,7 @@ export interface ReviewsTable {
   issue_ref: number;
   /** "accepted", "edited" or "rejected". */
   decision: string;
-  /** Seconds and confidence of the suggestion when it was reviewed: the model's answer, kept as a training label. */
+  /** Seconds and confidence of the suggestion when it was reviewed: the model's output, kept as a training label. */
   suggested_seconds: number;
   suggested_confidence: number;
   /** The worklog an accepted or edited suggestion became. */

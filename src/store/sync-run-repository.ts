@@ -42,7 +42,7 @@ export class SyncRunRepository {
       .execute();
   }
 
-  /** The newest runs of one integration, newest first. */
+  /** Returns the newest runs of one integration, newest first. */
   async recent(integration: string, limit = 10): Promise<SyncRun[]> {
     const rows = await this.db
       .selectFrom("sync_runs")
@@ -55,7 +55,7 @@ export class SyncRunRepository {
     return rows.map(toRun);
   }
 
-  /** The newest finished run of one integration that succeeded, if any. */
+  /** Returns the newest run of one integration that succeeded, if any. */
   async lastSuccess(integration: string): Promise<SyncRun | undefined> {
     const row = await this.db
       .selectFrom("sync_runs")
