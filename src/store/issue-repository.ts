@@ -121,7 +121,7 @@ export class IssueRepository {
   /**
    * Stores a worklog read from Jira: inserted when new, changed when Jira's copy
    * changed (an edit in Jira wins), else a duplicate. A Jira worklog that worklens
-   * wrote back is not stored twice: the confirmed row that holds its id takes the
+   * wrote back is not stored twice: the confirmed row that stores its id takes the
    * edit instead, so each worklog is counted once.
    */
   async upsertWorklog(worklog: WorklogRow): Promise<"imported" | "updated" | "duplicate"> {
