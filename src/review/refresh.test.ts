@@ -26,7 +26,7 @@ describe.each(BACKENDS)("refreshSuggestions on %s", (backend) => {
     await handle.dispose();
   });
 
-  it("links and allocates only what arrived since the last refresh, and then does nothing", async () => {
+  it("refresh handles only new activity", async () => {
     const { store } = handle;
     // 2025-03-10 09:00 to 09:58 UTC: 30 heartbeats on a branch named after PROJ-7.
     const first = parseWakatime(heartbeats(1_741_597_200, 30, "feature/PROJ-7-import"), { file: "bulk", person });

@@ -3,6 +3,8 @@ import type { Database, ReviewsTable } from "./schema.js";
 
 export type ReviewDecision = "accepted" | "edited" | "rejected";
 
+const DECISIONS: readonly ReviewDecision[] = ["accepted", "edited", "rejected"];
+
 export interface ReviewRecord {
   id: number;
   personId: number;
@@ -90,7 +92,7 @@ function toRecord(row: Selectable<ReviewsTable>): ReviewRecord {
     personId: row.person_id,
     day: row.day,
     issueId: row.issue_ref === 0 ? null : row.issue_ref,
-    decision: row.decision === "rejected" ? "rejected" : row.decision === "edited" ? "edited" : "accepted",
+    decision: DECISIONS.find((decision) => decision === row.decision) ?? "accepted",
     suggestedSeconds: row.suggested_seconds,
     suggestedConfidence: row.suggested_confidence,
     worklogId: row.worklog_id,

@@ -4,6 +4,9 @@ import type { Database, SyncRunsTable } from "./schema.js";
 export type SyncRunKind = "sync" | "push" | "write-back";
 export type SyncRunStatus = "running" | "succeeded" | "failed";
 
+const RUN_KINDS: readonly SyncRunKind[] = ["sync", "push", "write-back"];
+const RUN_STATUSES: readonly SyncRunStatus[] = ["running", "succeeded", "failed"];
+
 export interface SyncRun {
   id: number;
   integration: string;
@@ -73,10 +76,10 @@ function toRun(row: Selectable<SyncRunsTable>): SyncRun {
   return {
     id: row.id,
     integration: row.integration,
-    kind: row.kind === "push" ? "push" : row.kind === "write-back" ? "write-back" : "sync",
+    kind: RUN_KINDS.find((kind) => kind === row.kind) ?? "sync",
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    status: row.status === "succeeded" ? "succeeded" : row.status === "failed" ? "failed" : "running",
+    status: RUN_STATUSES.find((status) => status === row.status) ?? "running",
     summary: row.summary === null ? null : JSON.parse(row.summary),
     error: row.error,
   };

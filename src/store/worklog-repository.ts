@@ -6,7 +6,7 @@ import type { Database } from "./schema.js";
  * Write-back state of a confirmed worklog. It is "pending" until a job writes it, and
  * "sending" while a job has claimed it, until `nextAttemptAt` (the lease) passes. It is
  * "written" once Jira has it, whether a job created it or found it there already, and
- * "failed" when the last attempt failed; a failed one is retried while `nextAttemptAt` is set.
+ * "failed" when the last attempt failed. A failed one is retried while `nextAttemptAt` is set.
  */
 export type WriteBackStatus = "pending" | "sending" | "written" | "failed";
 

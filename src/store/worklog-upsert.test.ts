@@ -31,7 +31,7 @@ describe.each(BACKENDS)("worklogs read from Jira on %s", (backend) => {
     ...change,
   });
 
-  it("takes an edit made in Jira and counts an unchanged copy as a duplicate", async () => {
+  it("Jira edit updates the row", async () => {
     const { issues } = handle.store;
     expect(await issues.upsertWorklog(fromJira())).toBe("imported");
     expect(await issues.upsertWorklog(fromJira())).toBe("duplicate");
@@ -41,7 +41,7 @@ describe.each(BACKENDS)("worklogs read from Jira on %s", (backend) => {
     expect(stored.map((w) => [w.sourceId, w.seconds, w.comment])).toEqual([["jira:worklog:100001", 5400, "Reviewed and fixed"]]);
   });
 
-  it("reads a written-back worklog into its confirmed row instead of a second one", async () => {
+  it("written-back worklog stays one row", async () => {
     const { store } = handle;
     const id = await store.worklogs.insertConfirmed({ issueId, personId, startedAt: Date.parse("2025-03-10T08:00:00Z"), tz: "Europe/Berlin", day: "2025-03-10", seconds: 3600, comment: "Reviewed" });
     await store.worklogs.markWritten(id, "100001", Date.parse("2025-03-11T08:00:00Z"));

@@ -14,7 +14,7 @@ const NOW = Date.UTC(2025, 2, 13, 12);
 const USER_AGENT = "wakatime/v1.90.0 (linux-6.1.0-amd64) go1.22.0 vscode/1.90.0 vscode-wakatime/24.0.0";
 
 /**
- * A heartbeats.bulk body as wakatime-cli sends it (the fields of its pkg/api
+ * Builds a heartbeats.bulk body as wakatime-cli sends it (the fields of its pkg/api
  * testdata): one heartbeat every two minutes for an hour on a branch that names
  * PROJ-7, with float times, and nulls for values the editor does not have.
  */

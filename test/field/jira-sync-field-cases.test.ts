@@ -387,7 +387,7 @@ describe.each(BACKENDS)("Jira sync of field cases on %s", (backend) => {
       const report = await sync(server);
       await sync(server);
 
-      // The first pass reads 2 pages and sees PROJ-1 move, so a second pass reads 2 more and finds PROJ-3.
+      // The first pass reads 2 pages and finds that PROJ-1 moved, so a second pass reads 2 more and finds PROJ-3.
       expect(report.pages).toBe(4);
       expect(report.counts.issues).toEqual({ imported: 3, updated: 1, duplicate: 0 });
       const issues = await handle.store.issues.list();

@@ -89,7 +89,7 @@ export async function syncJira(store: Store, client: HttpClient, options: JiraSy
   try {
     // An issue updated while the search is paged moves behind the pages already read,
     // and the issues after it shift forward, so a page token may step over one. A pass
-    // that sees a moved issue keeps the checkpoint where it was and searches again.
+    // that reads a moved issue keeps the checkpoint where it was and searches again.
     for (let pass = 1; ; pass++) {
       state.reordered = false;
       let moved = false;

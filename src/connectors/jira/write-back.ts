@@ -12,7 +12,7 @@ export { createWriteBackClient } from "./write-back-client.js";
 export { DEFAULT_COMMENT, MARKER_PROPERTY } from "./write-back-jira.js";
 export { RETRY_DELAYS_MS } from "./write-back-failure.js";
 
-/** How long one attempt holds a worklog: well above the HTTP client's time limit times its retries. */
+/** Lease of one attempt on a worklog: well above the HTTP client's time limit times its retries. */
 const CLAIM_LEASE_MS = 10 * 60_000;
 
 export interface WriteBackOptions {

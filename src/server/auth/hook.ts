@@ -66,7 +66,7 @@ export function authHook(store: Store, adminToken: string | undefined, clock: ()
       }
     }
     if (access === "admin") {
-      // A person's key on an admin route is a wrong credential, not a missing one: say so.
+      // A person's key on an admin route is a wrong credential, not a missing one, so it gets 403.
       if (await anyPersonKey(store, secrets, clock(), request.headers["user-agent"])) {
         request.log.info({ access }, "request rejected: a person's API key on an admin route");
         await reply.code(403).send(ADMIN_ONLY);
