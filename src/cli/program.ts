@@ -32,6 +32,7 @@ Exit codes:
   ${ERROR_CODES.STORE.exitCode}  the store cannot be opened or written
   ${ERROR_CODES.TARGET_MISSED.exitCode}  an evaluation missed the target given with --min-hit-at-1
   ${ERROR_CODES.CONFLICT.exitCode}  the request conflicts with the stored state
+  ${ERROR_CODES.UNAVAILABLE.exitCode}  a system library the command needs is not installed (the message says which)
 `;
 
 /** Run the worklens command line; returns the exit code instead of exiting, so tests can call it. */

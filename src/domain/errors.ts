@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   TARGET_MISSED: { exitCode: 6 },
   /** The request contradicts the stored state, such as reviewing a suggestion twice. */
   CONFLICT: { exitCode: 7 },
+  /** A system library or service the command needs is not installed or not reachable. */
+  UNAVAILABLE: { exitCode: 8 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,6 +11,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   STORE: 503,
   TARGET_MISSED: 500,
   CONFLICT: 409,
+  UNAVAILABLE: 503,
 };
 
 /** Body of every error response: `hint` is the next step for the client, and neither field echoes submitted values. */
