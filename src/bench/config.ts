@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { WorkloadSizes } from "./generate.js";
 
-export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load"] as const;
+export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load", "models"] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchConfig {
@@ -36,7 +36,7 @@ const QUICK_SIZES: WorkloadSizes = { people: 10, issues: 200, commits: 2_000, he
 export const USAGE = `usage: npm run bench [-- options]
 
   --quick          small inputs and one run each, as a smoke test; writes no report unless --doc is given
-  --repeat <n>     runs per measurement (default 5 for git and the Nutch log, 3 for the demo and the synthetic team; 1 with --quick);
+  --repeat <n>     runs per measurement (default 5 for git and the Nutch log, 3 for the demo, the synthetic team and model prediction; 1 with --quick);
                    the load benchmark always runs once, for 10 seconds per server (3 with --quick)
   --scale <f>      multiply the synthetic team's sizes by f, for example 0.5 (default 1)
   --seed <n>       seed of the generated inputs (default 1)
@@ -96,7 +96,7 @@ export function parseBenchArgs(argv: readonly string[], defaultDoc: string): Ben
   return {
     quick: options.quick,
     seed: options.seed,
-    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1 },
+    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1, models: runs(3) },
     repositoryCommits: options.quick ? 500 : 5_000,
     synthetic: scaleSizes(options.quick ? QUICK_SIZES : FULL_SIZES, options.scale),
     loadSeconds: options.quick ? 3 : 10,

@@ -9,6 +9,7 @@ import { renderSections, writeReport, type Section } from "./report.js";
 import { benchDemo } from "./suites/demo.js";
 import { benchGitRepository } from "./suites/git-repository.js";
 import { benchHeartbeatLoad } from "./suites/heartbeat-load.js";
+import { benchModels } from "./suites/models.js";
 import { benchNutchLog } from "./suites/nutch-log.js";
 import { benchSyntheticTeam } from "./suites/synthetic-team.js";
 import { runWorkerTask, workerTaskSchema } from "./worker.js";
@@ -47,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (config.only.has("demo")) sections.push(await benchDemo(config, root, work));
     if (config.only.has("synthetic")) sections.push(await benchSyntheticTeam(config, work));
     if (config.only.has("load")) sections.push(await benchHeartbeatLoad(config, work));
+    if (config.only.has("models")) sections.push(benchModels(config));
   } finally {
     if (config.keep) progress(`kept the inputs and stores in ${work}`);
     else await rm(work, { recursive: true, force: true });

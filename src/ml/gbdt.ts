@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WorklensError } from "../domain/errors.js";
 
 /**
  * Inference of gradient-boosted trees saved in XGBoost's JSON model format (the
@@ -70,22 +71,25 @@ export class GbdtModel {
     const learner = parsed.learner;
     this.objective = learner.objective.name;
     const link = LINKS[this.objective];
-    if (!link) throw new Error(`unsupported XGBoost objective "${this.objective}": expected one of ${Object.keys(LINKS).join(", ")}`);
+    if (!link) {
+      throw new WorklensError(
+        "INVALID_INPUT",
+        `XGBoost JSON model: unsupported objective "${this.objective}" in learner.objective.name`,
+        `train with one of ${Object.keys(LINKS).join(", ")}`,
+      );
+    }
     this.link = link;
     this.featureCount = Number(learner.learner_model_param.num_feature);
     this.featureNames = learner.feature_names ?? [];
-    this.baseMargin = link.toMargin(Number(learner.learner_model_param.base_score));
+    this.baseMargin = link.toMargin(parseBaseScore(learner.learner_model_param.base_score));
     this.trees = learner.gradient_booster.model.trees.map(compileTree);
   }
 
   /** Parse a model from XGBoost's JSON text or the object it parses to. */
   static fromJson(input: unknown): GbdtModel {
-    const json: unknown = typeof input === "string" ? JSON.parse(input) : input;
-    const result = modelSchema.safeParse(json);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new Error(`not an XGBoost JSON model: ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"}`);
-    }
+    const json = typeof input === "string" ? parseJsonText(input) : input;
+    const result = modelSchema.safeParse(json, { reportInput: true });
+    if (!result.success) throw notAModel(result.error.issues[0]);
     return new GbdtModel(json, result.data);
   }
 
@@ -122,6 +126,31 @@ export class GbdtModel {
     }
     return { bias, values };
   }
+}
+
+/** Reads base_score, which XGBoost 1.7 writes as "5E-1" and later releases as "[5E-1]". */
+function parseBaseScore(text: string): number {
+  const value = Number(text.replace(/^\[(.*)\]$/, "$1"));
+  if (!Number.isFinite(value)) {
+    throw new WorklensError("INVALID_INPUT", `XGBoost JSON model: learner.learner_model_param.base_score "${text}" is not a number`, "save the model again with XGBoost");
+  }
+  return value;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new WorklensError("INVALID_INPUT", `not an XGBoost JSON model: the text is not JSON (${error instanceof Error ? error.message : String(error)})`, "pass the JSON that XGBoost saved", { cause: error });
+  }
+}
+
+/** Builds the error for the first schema issue, naming the field by its path. */
+function notAModel(issue: z.core.$ZodIssue | undefined): WorklensError {
+  const path = issue === undefined || issue.path.length === 0 ? "the top-level value" : issue.path.join(".");
+  const missing = issue?.code === "invalid_type" && issue.input === undefined;
+  const problem = missing ? `field ${path} is missing` : `${path}: ${issue?.message ?? "invalid"}`;
+  return new WorklensError("INVALID_INPUT", `not an XGBoost JSON model: ${problem}`, "pass the JSON that XGBoosterSaveModel or Booster.save_model writes to a .json file");
 }
 
 function compileTree(tree: z.infer<typeof treeSchema>): Tree {
