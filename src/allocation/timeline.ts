@@ -16,6 +16,12 @@ export interface AttributedSlice {
   label: number | null;
   ms: number;
   refs: Set<number>;
+  /**
+   * Milliseconds of `ms` during which a block of each group (from the caller's `groupOf`)
+   * shared the label. Groups overlap, so their values can sum to more than `ms`.
+   * Empty when no `groupOf` is given.
+   */
+  byGroup: Map<string, number>;
 }
 
 /**
@@ -23,8 +29,9 @@ export interface AttributedSlice {
  * timeline is cut at every block boundary. In each piece, the distinct labels of the
  * linked blocks share the piece equally, and only when no linked block covers it do
  * the unlinked ones take it. Pieces are then split at local midnights of `zone`.
+ * With `groupOf`, each slice also reports how long each group of its blocks covered it.
  */
-export function attribute(blocks: readonly Block[], zone: string): AttributedSlice[] {
+export function attribute(blocks: readonly Block[], zone: string, groupOf?: (ref: number) => string): AttributedSlice[] {
   const boundaries = [...new Set(blocks.flatMap((b) => [b.start, b.end]))].sort((a, b) => a - b);
   const byStart = [...blocks].filter((b) => b.end > b.start).sort((a, b) => a.start - b.start);
   const active: Block[] = [];
@@ -51,9 +58,15 @@ export function attribute(blocks: readonly Block[], zone: string): AttributedSli
       const share = (slice.end - slice.start) / labels.length;
       for (const label of labels) {
         const key = `${slice.day}|${String(label)}`;
-        const entry = totals.get(key) ?? { day: slice.day, label, ms: 0, refs: new Set<number>() };
+        const entry = totals.get(key) ?? { day: slice.day, label, ms: 0, refs: new Set<number>(), byGroup: new Map<string, number>() };
         entry.ms += share;
-        for (const b of sharing) if (b.label === label) entry.refs.add(b.ref);
+        const groups = new Set<string>();
+        for (const b of sharing) {
+          if (b.label !== label) continue;
+          entry.refs.add(b.ref);
+          if (groupOf) groups.add(groupOf(b.ref));
+        }
+        for (const group of groups) entry.byGroup.set(group, (entry.byGroup.get(group) ?? 0) + share);
         totals.set(key, entry);
       }
     }
