@@ -7,6 +7,8 @@ export interface CliConfig {
   readonly store: StoreConfig;
   readonly logLevel: string;
   readonly progress: boolean;
+  /** Path of XGBoost's shared library for training, from WORKLENS_XGBOOST_LIBRARY; the loader's search path when absent. */
+  readonly xgboostLibrary?: string | undefined;
 }
 
 export interface GlobalFlags {
@@ -34,6 +36,7 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, stderrIsT
     store: Object.freeze(store),
     logLevel: env["WORKLENS_LOG_LEVEL"] ?? "warn",
     progress: flags.progress !== false && stderrIsTty,
+    xgboostLibrary: env["WORKLENS_XGBOOST_LIBRARY"] === "" ? undefined : env["WORKLENS_XGBOOST_LIBRARY"],
   });
 }
 

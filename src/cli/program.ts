@@ -6,11 +6,14 @@ import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerModels } from "./commands/models.js";
 import { registerPeople } from "./commands/people.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerWorker } from "./commands/worker.js";
 import { registerSuggest } from "./commands/suggest.js";
 import { registerSync } from "./commands/sync.js";
+import { registerTrain } from "./commands/train.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
 import type { CommandContext } from "./context.js";
 
@@ -64,10 +67,13 @@ export async function runCli(io: CliIo): Promise<number> {
   registerSuggest(program, getContext);
   registerEval(program, getContext);
   registerDemo(program, getContext);
+  registerSimulate(program, getContext);
   registerKeys(program, getContext);
   registerServe(program, getContext, io.env);
   registerWorker(program, getContext, io.env);
   registerSync(program, getContext, io.env);
+  registerTrain(program, getContext, io.env);
+  registerModels(program, getContext);
   for (const command of program.commands) applyExitOverride(command, io);
 
   try {

@@ -3,9 +3,14 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { WorklensError } from "../domain/errors.js";
 import { withPayload, type JobQueue } from "../jobs/queue.js";
+import type { TrainingBackend } from "../ml/backend.js";
+import { loadXGBoost } from "../ml/index.js";
 import { refreshSuggestions } from "../review/refresh.js";
 import type { Store } from "../store/store.js";
 import type { SyncRunKind } from "../store/sync-run-repository.js";
+import { runModelTraining } from "../training/schedule.js";
+import type { ModelTrainer } from "../training/trainer.js";
+import { registeredTrainers } from "../training/trainers.js";
 import { integrationTarget, type IntegrationConfig } from "./config.js";
 import type { IntegrationsPort, IntegrationStatus, PushToComplete } from "./port.js";
 import { runConnector, type ConnectorOptions } from "./run-connector.js";
@@ -18,6 +23,7 @@ export const JOBS = {
   writeBack: "worklog-write-back",
   refresh: "suggestions-refresh",
   completePush: "push-completion",
+  modelTraining: "model-training",
 } as const;
 
 /** How often due write-backs are looked for, besides right after each accept: once a minute. */
@@ -42,7 +48,21 @@ export interface IntegrationsOptions {
    * seconds share one refresh: the linker reads the whole store each time.
    */
   refreshDelayMs?: number;
+  /** The daily model-training job: drift checks, and retraining through the promotion gate. */
+  training?: ModelTrainingOptions;
 }
+
+export interface ModelTrainingOptions {
+  /** The registered trainers by default. */
+  trainers?: readonly ModelTrainer[];
+  /** XGBoost from the default library path by default. */
+  loadBackend?: () => TrainingBackend;
+  /** Retrain when the live model was trained more than this many days ago; 7 by default. */
+  maxAgeDays?: number;
+}
+
+/** The model-training job runs once a day, counted from process start. */
+const MINUTES_PER_DAY = 24 * 60;
 
 /** Default wait before a refresh: editors send heartbeats in bulk about every two minutes. */
 const REFRESH_DELAY_MS = 5_000;
@@ -75,7 +95,9 @@ export class Integrations implements IntegrationsPort {
       await queue.work(JOBS.writeBack, withPayload(z.object({}), () => this.#writeBack()));
       await queue.work(JOBS.refresh, withPayload(z.object({}), () => this.#refresh()));
       await queue.work(JOBS.completePush, withPayload(pushPayloadSchema, (payload) => this.#completePush(payload)));
+      await queue.work(JOBS.modelTraining, withPayload(z.object({}), () => this.#trainModels()));
     }
+    this.#every(MINUTES_PER_DAY * (this.#options.minuteMs ?? 60_000), "model training", () => this.requestModelTraining());
     for (const integration of this.#options.integrations) {
       if (integration.everyMinutes !== undefined) this.#every(integration.everyMinutes * (this.#options.minuteMs ?? 60_000), `sync ${integration.name}`, () => this.requestSync(integration.name));
     }
@@ -137,6 +159,11 @@ export class Integrations implements IntegrationsPort {
     return this.#options.queue.send(JOBS.refresh, {}, { singletonKey: "refresh" });
   }
 
+  /** Queues a model-training run: drift checks, then retraining of the kinds that need it. */
+  async requestModelTraining(): Promise<string | null> {
+    return this.#options.queue.send(JOBS.modelTraining, {}, { singletonKey: "model-training" });
+  }
+
   /** Queues fetching the commits a truncated push payload left out. */
   async requestPushCompletion(push: PushToComplete): Promise<string | null> {
     return this.#options.queue.send(JOBS.completePush, push, { singletonKey: `${push.vendor}:${push.repository ?? String(push.projectId)}:${push.after}` });
@@ -176,6 +203,22 @@ export class Integrations implements IntegrationsPort {
     if (delay > 0) await sleep(delay);
     const report = await refreshSuggestions(this.#options.store);
     if (report.activities > 0) this.#options.logger.info(report, "suggestions refreshed");
+  }
+
+  /**
+   * NOTE: XGBoost trains in this process through synchronous native calls, which
+   * block the event loop while they run. A server that must stay responsive should
+   * leave the job to a `worklens worker` process on the PostgreSQL queue.
+   */
+  async #trainModels(): Promise<void> {
+    const training = this.#options.training ?? {};
+    await runModelTraining(this.#options.store, {
+      trainers: training.trainers ?? registeredTrainers(),
+      loadBackend: training.loadBackend ?? (() => loadXGBoost()),
+      logger: this.#options.logger,
+      maxAgeDays: training.maxAgeDays,
+      clock: () => this.#now(),
+    });
   }
 
   async #completePush(push: PushCompletion): Promise<void> {

@@ -4,7 +4,7 @@ import { PostgresJobQueue } from "../jobs/postgres.js";
 import type { JobEvent, JobQueue } from "../jobs/queue.js";
 import type { Store, StoreConfig } from "../store/store.js";
 import type { IntegrationConfig } from "./config.js";
-import { Integrations, JOBS } from "./registry.js";
+import { Integrations, JOBS, type ModelTrainingOptions } from "./registry.js";
 
 /** Queue kind for background jobs: in this process, or pg-boss in the PostgreSQL store's database. */
 export type QueueKind = "in-process" | "postgres";
@@ -18,6 +18,8 @@ export interface RuntimeOptions {
   work: boolean;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Trainers and training library of the daily model-training job. */
+  training?: ModelTrainingOptions;
 }
 
 export interface Runtime {
@@ -49,7 +51,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!options.work) options.logger.warn({}, "jobs.work is false with the in-process queue: queued jobs never run");
     queue = new InProcessJobQueue({ onEvent });
   }
-  const integrations = new Integrations({ store: options.store, queue, integrations: options.integrations, env: options.env, logger: options.logger, work: options.work });
+  const integrations = new Integrations({ store: options.store, queue, integrations: options.integrations, env: options.env, logger: options.logger, work: options.work, ...(options.training === undefined ? {} : { training: options.training }) });
   try {
     await integrations.start();
   } catch (error) {

@@ -100,6 +100,16 @@ export class ActivityRepository {
     return result;
   }
 
+  /** Activity ids by source-unique id, for the given ids that are stored. */
+  async idsBySourceUid(uids: readonly string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    for (let i = 0; i < uids.length; i += 500) {
+      const rows = await this.db.selectFrom("activities").select(["id", "source_uid"]).where("source_uid", "in", uids.slice(i, i + 500)).execute();
+      for (const row of rows) result.set(row.source_uid, row.id);
+    }
+    return result;
+  }
+
   async count(): Promise<number> {
     const row = await this.db.selectFrom("activities").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     return row.n;

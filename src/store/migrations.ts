@@ -16,6 +16,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0003_webhook_deliveries": webhookDeliveries(),
         "0004_sync_checkpoints": syncCheckpoints(),
         "0005_reviews_and_write_back": reviewsAndWriteBack(dialect),
+        "0006_models": models(dialect),
       }),
   };
 }
@@ -289,6 +290,58 @@ function reviewsAndWriteBack(dialect: Dialect): Migration {
         .addColumn("error", "text")
         .execute();
       await db.schema.createIndex("sync_runs_integration").on("sync_runs").columns(["integration", "started_at"]).execute();
+    },
+  };
+}
+
+/**
+ * Creates the model registry (every trained model with its status and artifact),
+ * the history of drift checks, and key-value settings such as per-install secrets.
+ */
+function models(dialect: Dialect): Migration {
+  const idColumn = (db: Kysely<unknown>, table: string) =>
+    dialect === "sqlite"
+      ? db.schema.createTable(table).addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      : db.schema.createTable(table).addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  const real = sql`double precision`;
+  return {
+    async up(db) {
+      await idColumn(db, "models")
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("promoted_at", "bigint")
+        .addColumn("retired_at", "bigint")
+        .addColumn("window_from", "text", (c) => c.notNull())
+        .addColumn("window_to", "text", (c) => c.notNull())
+        .addColumn("metrics", "text", (c) => c.notNull())
+        .addColumn("artifact", "text", (c) => c.notNull())
+        .addColumn("note", "text")
+        .addUniqueConstraint("models_kind_version", ["kind", "version"])
+        .execute();
+      // At most one live model per kind, whatever the writers do; both SQLite and PostgreSQL support partial indexes.
+      await db.schema.createIndex("models_one_live").on("models").column("kind").unique().where(sql.ref("status"), "=", "live").execute();
+
+      await idColumn(db, "model_drift")
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("model_id", "bigint", (c) => c.references("models.id"))
+        .addColumn("checked_at", "bigint", (c) => c.notNull())
+        .addColumn("window_from", "text", (c) => c.notNull())
+        .addColumn("window_to", "text", (c) => c.notNull())
+        .addColumn("n", "integer", (c) => c.notNull())
+        .addColumn("error", real, (c) => c.notNull())
+        .addColumn("baseline_error", real, (c) => c.notNull())
+        .addColumn("drifted", "integer", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("model_drift_kind_checked").on("model_drift").columns(["kind", "checked_at"]).execute();
+
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
     },
   };
 }

@@ -29,6 +29,9 @@ export interface Database {
   sync_checkpoints: SyncCheckpointsTable;
   reviews: ReviewsTable;
   sync_runs: SyncRunsTable;
+  models: ModelsTable;
+  model_drift: ModelDriftTable;
+  settings: SettingsTable;
 }
 
 export interface PersonsTable {
@@ -256,4 +259,53 @@ export interface SyncRunsTable {
   /** JSON of the run's report: counts and skipped records. */
   summary: string | null;
   error: string | null;
+}
+
+export interface ModelsTable {
+  id: Generated<number>;
+  /** "linking" or "time". */
+  kind: string;
+  /** 1, 2, ... per kind, in the order the models were added. */
+  version: number;
+  /** "candidate", "live", "retired" or "rejected"; at most one live row per kind (partial unique index). */
+  status: string;
+  created_at: number;
+  /** When the model last became live; null if it never was. */
+  promoted_at: number | null;
+  /** When the model last stopped being live; rollback restores the most recently retired earlier model. */
+  retired_at: number | null;
+  /** First and last day (YYYY-MM-DD, inclusive) of the labels the model was trained on. */
+  window_from: string;
+  window_to: string;
+  /** JSON object of numbers: the artifact's metrics plus the held-out errors the promotion gate measured. */
+  metrics: string;
+  /** JSON of the whole model artifact, XGBoost model included. */
+  artifact: string;
+  /** Reason the model was promoted, rejected or rolled back. */
+  note: string | null;
+}
+
+export interface ModelDriftTable {
+  id: Generated<number>;
+  kind: string;
+  /** The live model the check compared against. */
+  model_id: number | null;
+  checked_at: number;
+  window_from: string;
+  window_to: string;
+  /** Labels the observed error was measured on. */
+  n: number;
+  /** Observed error between suggestions and what people confirmed in the window. */
+  error: number;
+  /** The live model's held-out error recorded when it was promoted. */
+  baseline_error: number;
+  /** 1 when the observed error exceeded the baseline by more than the tolerance, with enough labels. */
+  drifted: number;
+  /** "none", "retrain_queued" or "retrained". */
+  action: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
 }

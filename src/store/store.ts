@@ -5,10 +5,12 @@ import { CheckpointRepository } from "./checkpoint-repository.js";
 import { IssueRepository } from "./issue-repository.js";
 import { KeyRepository } from "./key-repository.js";
 import { migrationProvider, type Dialect } from "./migrations.js";
+import { ModelRepository } from "./model-repository.js";
 import { PeopleRepository } from "./people-repository.js";
 import { createPostgresDialect, ensureSchema } from "./postgres/dialect.js";
 import { ResultRepository } from "./result-repository.js";
 import { ReviewRepository } from "./review-repository.js";
+import { SettingsRepository } from "./settings-repository.js";
 import type { Database } from "./schema.js";
 import { createSqliteDialect } from "./sqlite/dialect.js";
 import { assertTestDatabase } from "./test-guard.js";
@@ -40,6 +42,8 @@ export class Repositories {
   readonly reviews: ReviewRepository;
   readonly worklogs: WorklogRepository;
   readonly syncRuns: SyncRunRepository;
+  readonly models: ModelRepository;
+  readonly settings: SettingsRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
@@ -52,6 +56,8 @@ export class Repositories {
     this.reviews = new ReviewRepository(db);
     this.worklogs = new WorklogRepository(db);
     this.syncRuns = new SyncRunRepository(db);
+    this.models = new ModelRepository(db);
+    this.settings = new SettingsRepository(db);
   }
 }
 
@@ -129,7 +135,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["sync_runs", "reviews", "sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["model_drift", "models", "settings", "sync_runs", "reviews", "sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 

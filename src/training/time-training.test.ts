@@ -35,7 +35,7 @@ describe("trainTimeModel with XGBoost", () => {
   it("stores window, interval and features", () => {
     const days = rows.map((r) => r.day).sort();
     expect(artifact.window).toEqual({ from: days[0], to: days.at(-1) });
-    expect(artifact.trainedAt).toBe(Date.UTC(2025, 3, 1));
+    expect(artifact.trainedAt).toBe("2025-04-01T00:00:00.000Z");
     expect(artifact.interval.low).toBeLessThan(0);
     expect(artifact.interval.high).toBeGreaterThan(0);
     expect(artifact.featureNames).toEqual([...TIME_FEATURE_NAMES]);

@@ -91,7 +91,7 @@ export function trainTimeModel(backend: TrainingBackend, rows: readonly Labelled
     featureNames: [...TIME_FEATURE_NAMES],
     model,
     interval: { low: 0, high: 0 },
-    trainedAt: settings.now ?? Date.now(),
+    trainedAt: new Date(settings.now ?? Date.now()).toISOString(),
     window: { from: days[0] ?? "", to: days[days.length - 1] ?? "" },
     metrics: { mae_seconds: 0, n_train: fitted.length, n_test: test.length, baseline_mae_seconds: 0 },
   };

@@ -1,14 +1,24 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { WorklensError } from "../../domain/errors.js";
-import type { ActivityKind } from "../../domain/types.js";
+import type { ActivityKind, ActivityRecord } from "../../domain/types.js";
 import { importGit } from "../../ingest/git/import.js";
 import { importJira } from "../../ingest/jira/import.js";
+import { HashingEmbedder } from "../../linking/embedding.js";
 import { evaluateLinking } from "../../linking/evaluate.js";
+import { evaluatePairs, parsePairs, type LinkPair } from "../../linking/evaluate-pairs.js";
+import { LearnedLinker, type ActivityLinker, type LinkingArtifact } from "../../linking/learned-linker.js";
+import type { LinkingInput } from "../../linking/linker.js";
+import { BUNDLED_LINKING_MODEL, EMBEDDING_DIMENSIONS, readLinkingArtifact } from "../../linking/model-choice.js";
 import { loadLinkingInput } from "../../linking/run-linking.js";
+import { DEFAULT_RANKER_TRAINING, trainRanker } from "../../linking/train-ranker.js";
+import { loadXGBoost } from "../../ml/xgboost.js";
 import { Store } from "../../store/store.js";
+import { Linker } from "../../linking/linker.js";
 import type { CommandContext } from "../context.js";
 import { formatImportReport } from "../output.js";
 
@@ -23,6 +33,22 @@ interface EvalFlags {
   kinds: string;
   fitConfidence?: boolean;
   minHitAt1?: string;
+  model: string;
+  splitDate?: string;
+  saveModel?: string;
+  pairs?: string;
+}
+
+/**
+ * Evaluation embeds text under a fixed key so that its numbers are reproducible;
+ * a model's features are similarities, which do not depend on the key.
+ */
+const EVALUATION_KEY = createHash("sha256").update("worklens evaluation embedding").digest();
+
+function parseDay(value: string, flag: string): number {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(at)) throw new WorklensError("USAGE", `invalid ${flag} "${value}": expected a date as YYYY-MM-DD`, `for example ${flag} 2010-08-04`);
+  return at;
 }
 
 function parseKinds(value: string): ActivityKind[] {
@@ -50,26 +76,47 @@ export function registerEval(program: Command, context: () => CommandContext): v
     .requiredOption("--git <paths...>", "git repositories or log files")
     .option("--mask-keys", "hide every issue key and Jira URL from activity text before ranking")
     .option("--json", "print the metrics as JSON")
-    .option("--threshold <confidence>", "confidence below which an activity stays unlinked", "0.5")
+    .option("--threshold <confidence>", "confidence below which an activity stays unlinked (default: the model's, 0.5 for the rules)")
     .option("--kinds <list>", "activity kinds to evaluate, comma-separated", "commit")
     .option("--fit-confidence", "also fit the confidence model on this data and print its coefficients")
     .option("--min-hit-at-1 <fraction>", "exit with code 6 when Hit@1 is below this")
+    .option("--model <model>", "rules (first version, AI off), default (the bundled learned model), train (train on this data before --split-date; needs XGBoost) or a model file", "default")
+    .option("--split-date <day>", "score only activities from this day on; with --model train, train only on earlier ones")
+    .option("--save-model <file>", "with --model train, write the trained model to this file")
+    .option("--pairs <csv>", "score labelled issue-commit pairs (columns Issue_Key, Commit_SHA, labels) instead of rankings; --model train leaves their commits out of training")
     .action(async (flags: EvalFlags) => {
       const ctx = context();
       const kinds = parseKinds(flags.kinds);
-      const threshold = parseFraction(flags.threshold ?? "0.5", "--threshold");
+      const threshold = flags.threshold === undefined ? undefined : parseFraction(flags.threshold, "--threshold");
       const folder = mkdtempSync(join(tmpdir(), "worklens-eval-"));
       const store = await Store.open({ kind: "sqlite", file: join(folder, "eval.sqlite") });
       try {
         for (const file of flags.jira) ctx.err(formatImportReport(await importJira(store, file)));
         for (const path of flags.git) ctx.err(formatImportReport(await importGit(store, path)));
         const input = await loadLinkingInput(store);
+        const split = flags.splitDate === undefined ? undefined : parseDay(flags.splitDate, "--split-date");
+        const pairs = flags.pairs === undefined ? undefined : parsePairs(readText(flags.pairs), flags.pairs);
+        const pairCommits = pairs === undefined ? undefined : await commitsOf(store, input, pairs);
+        const pairIds = new Set([...(pairCommits?.values() ?? [])].map((a) => a.id));
+        const linker = chooseLinker(ctx, flags, input, threshold, split, pairIds);
+        if (linker.artifact !== undefined && flags.saveModel !== undefined) {
+          await writeFile(flags.saveModel, `${JSON.stringify(linker.artifact)}\n`);
+          ctx.err(`wrote the trained linking model to ${flags.saveModel}\n`);
+        }
+        if (pairs !== undefined && pairCommits !== undefined) {
+          const metrics = evaluatePairs(pairs, pairCommits, new Map(input.issues.map((i) => [i.key, i.id])), linker.linker);
+          ctx.out(flags.json === true ? `${JSON.stringify({ ...metrics, model: linker.name }, null, 2)}\n` : formatPairs(metrics, linker.name));
+          return;
+        }
         const result = evaluateLinking(input, {
           maskKeys: flags.maskKeys === true,
           kinds,
-          linker: { threshold },
+          linker: threshold === undefined ? {} : { threshold },
           fitConfidence: flags.fitConfidence === true,
+          ...(linker.kind === "rules" ? {} : { model: linker.linker }),
+          ...(split === undefined ? {} : { from: split }),
         });
+        ctx.err(`model: ${linker.name}${split === undefined ? "" : `; scored activities from ${flags.splitDate ?? ""} on`}\n`);
         if (flags.json === true) {
           ctx.out(`${JSON.stringify(result.fitted ? { ...result.metrics, fitted_confidence: result.fitted } : result.metrics, null, 2)}\n`);
         } else {
@@ -92,4 +139,65 @@ export function registerEval(program: Command, context: () => CommandContext): v
         rmSync(folder, { recursive: true, force: true });
       }
     });
+}
+
+interface ChosenLinker {
+  kind: "rules" | "learned";
+  name: string;
+  linker: ActivityLinker;
+  artifact?: LinkingArtifact;
+}
+
+function chooseLinker(ctx: CommandContext, flags: EvalFlags, input: LinkingInput, threshold: number | undefined, split: number | undefined, exclude: ReadonlySet<number>): ChosenLinker {
+  const options = { maskKeys: flags.maskKeys === true, ...(threshold === undefined ? {} : { threshold }) };
+  const embedder = new HashingEmbedder(EVALUATION_KEY, EMBEDDING_DIMENSIONS);
+  if (flags.model === "rules") {
+    return { kind: "rules", name: "rules (first version)", linker: new Linker(input, options) };
+  }
+  if (flags.model === "train") {
+    const backend = loadXGBoost(ctx.config.xgboostLibrary === undefined ? {} : { library: ctx.config.xgboostLibrary });
+    const started = Date.now();
+    const artifact = trainRanker(input, backend, embedder, {
+      ...DEFAULT_RANKER_TRAINING,
+      kinds: ["commit"],
+      before: split,
+      exclude: (activity) => exclude.has(activity.id),
+      now: new Date(),
+    });
+    ctx.err(`trained on ${String(artifact.metrics["examples"] ?? 0)} activities in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return { kind: "learned", name: `learned, trained here on ${artifact.window.from} to ${artifact.window.to}`, linker: new LearnedLinker(input, artifact, embedder, options), artifact };
+  }
+  const file = flags.model === "default" ? BUNDLED_LINKING_MODEL : flags.model;
+  const artifact = readLinkingArtifact(file);
+  const name = flags.model === "default" ? `bundled (trained on ${artifact.window.from} to ${artifact.window.to})` : `${file} (trained on ${artifact.window.from} to ${artifact.window.to})`;
+  return { kind: "learned", name, linker: new LearnedLinker(input, artifact, embedder, options) };
+}
+
+/** The stored commits the pairs name, by lower-case SHA. */
+async function commitsOf(store: Store, input: LinkingInput, pairs: readonly LinkPair[]): Promise<Map<string, ActivityRecord>> {
+  const shas = [...new Set(pairs.map((p) => p.commitSha))];
+  const ids = await store.activities.idsBySourceUid(shas.map((sha) => `git:${sha}`));
+  const byId = new Map(input.activities.map((a) => [a.id, a]));
+  const result = new Map<string, ActivityRecord>();
+  for (const sha of shas) {
+    const activity = byId.get(ids.get(`git:${sha}`) ?? -1);
+    if (activity !== undefined) result.set(sha, activity);
+  }
+  return result;
+}
+
+function formatPairs(m: ReturnType<typeof evaluatePairs>, model: string): string {
+  return [
+    `model: ${model}`,
+    `pairs: ${String(m.pairs)}; skipped: ${String(m.skipped_unknown_issue)} with an issue not imported, ${String(m.skipped_unknown_commit)} with a commit not imported`,
+    `scored ${String(m.evaluated)} pairs (${String(m.positives)} linked): precision ${String(m.precision)}, recall ${String(m.recall)}, F1 ${String(m.f1)} at confidence ${String(m.threshold)}`,
+  ].join("\n") + "\n";
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new WorklensError("NOT_FOUND", `cannot read ${file}`, "check the path", { cause: error });
+  }
 }
