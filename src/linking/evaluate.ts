@@ -1,5 +1,6 @@
-import type { ActivityKind } from "../domain/types.js";
-import { confidenceOf, fitConfidence, type ConfidenceModel } from "./confidence.js";
+import type { ActivityKind, ActivityRecord } from "../domain/types.js";
+import { fitConfidence, type ConfidenceModel } from "./confidence.js";
+import type { ActivityLinker } from "./learned-linker.js";
 import { DEFAULT_LINKER_OPTIONS, Linker, type LinkerOptions, type LinkingInput } from "./linker.js";
 
 export interface LinkingMetrics {
@@ -33,6 +34,12 @@ export interface EvaluationOptions {
   kinds: ActivityKind[];
   linker?: Partial<LinkerOptions>;
   fitConfidence?: boolean;
+  /** The linker to measure; the first-version rules when absent. */
+  model?: ActivityLinker;
+  /** Only activities that started at or after this instant are scored (the test side of a split by time). */
+  from?: number;
+  /** Activities left out of the score, such as ones the model trained on. */
+  exclude?: (activity: ActivityRecord) => boolean;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface EvaluationOptions {
  */
 export function evaluateLinking(input: LinkingInput, options: EvaluationOptions): EvaluationResult {
   const linkerOptions = { ...DEFAULT_LINKER_OPTIONS, ...options.linker, maskKeys: options.maskKeys };
-  const linker = new Linker(input, linkerOptions);
+  const linker = options.model ?? new Linker(input, linkerOptions);
   const keys = new Map(input.issues.map((i) => [i.key, i.id]));
 
   let n = 0;
@@ -57,11 +64,13 @@ export function evaluateLinking(input: LinkingInput, options: EvaluationOptions)
 
   for (const activity of input.activities) {
     if (!options.kinds.includes(activity.kind)) continue;
+    if (options.from !== undefined && activity.startAt < options.from) continue;
+    if (options.exclude?.(activity) === true) continue;
     const truth = new Set(activity.explicitKeys.flatMap((k) => (keys.has(k) ? [keys.get(k) ?? -1] : [])));
     if (truth.size === 0) continue;
     n += 1;
 
-    const ranked = linker.rank(activity, true);
+    const ranked = linker.rankIssues(activity, true);
     candidates += ranked.length;
     const rank = ranked.findIndex((c) => truth.has(c.issue.id));
     if (rank < 0) outside += 1;
@@ -72,7 +81,7 @@ export function evaluateLinking(input: LinkingInput, options: EvaluationOptions)
     const top = ranked[0]?.score ?? 0;
     const second = ranked[1]?.score ?? 0;
     samples.push({ top, second, correct: rank === 0 });
-    if (ranked.length > 0 && confidenceOf(linkerOptions.confidence, top, second) >= linkerOptions.threshold) {
+    if (ranked.length > 0 && linker.confidence(ranked) >= linker.threshold) {
       linked += 1;
       if (rank === 0) linkedCorrect += 1;
     }
@@ -88,7 +97,7 @@ export function evaluateLinking(input: LinkingInput, options: EvaluationOptions)
     precision: round(precision),
     recall: round(recall),
     f1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)),
-    threshold: linkerOptions.threshold,
+    threshold: linker.threshold,
     linked,
     truth_outside_window: outside,
     mean_candidates: ratio(candidates, n),

@@ -15,6 +15,7 @@ import {
   type ScoreWeights,
 } from "./features.js";
 import { confidenceOf, type ConfidenceModel, DEFAULT_CONFIDENCE } from "./confidence.js";
+import type { ActivityLinker } from "./learned-linker.js";
 import { TfIdfIndex } from "./tfidf.js";
 import { tokenize, tokenizePaths } from "./tokens.js";
 
@@ -64,7 +65,7 @@ export interface RankedCandidate {
  * person's relation to the issue, the issue's status then, its age, and the
  * repository's usual project.
  */
-export class Linker {
+export class Linker implements ActivityLinker {
   private readonly options: LinkerOptions;
   private readonly index: TfIdfIndex;
   private readonly issueTokens = new Map<number, Set<string>>();
@@ -113,33 +114,56 @@ export class Linker {
     }
   }
 
+  /**
+   * Links of an activity that names issue keys; an empty list when it names a key of a
+   * known project whose issue was not imported (ranking would only guess wrong), and
+   * undefined when ranking should decide.
+   */
+  explicitLinks(activity: ActivityRecord): LinkRecord[] | undefined {
+    if (this.options.maskKeys) return undefined;
+    const explicit = activity.explicitKeys.flatMap((key) => {
+      const issue = this.issuesByKey.get(key);
+      return issue ? [issue] : [];
+    });
+    if (explicit.length > 0) {
+      return explicit.map((issue, rank) => ({
+        activityId: activity.id,
+        issueId: issue.id,
+        rank,
+        score: 1,
+        confidence: EXPLICIT_CONFIDENCE,
+        method: "explicit",
+        evidence: [{ kind: "explicit_key", detail: `names ${issue.key}`, activityId: activity.id }],
+      }));
+    }
+    if (activity.explicitKeys.some((key) => this.projects.has(projectOf(key)))) return [];
+    return undefined;
+  }
+
+  get threshold(): number {
+    return this.options.threshold;
+  }
+
+  rankIssues(activity: ActivityRecord, exhaustive: boolean): RankedCandidate[] {
+    return this.rank(activity, exhaustive);
+  }
+
+  /** Probability that the top candidate is right, from its score and lead. */
+  confidence(ranked: readonly { score: number }[]): number {
+    const top = ranked[0]?.score;
+    if (top === undefined) return 0;
+    return Math.min(MAX_RANKED_CONFIDENCE, confidenceOf(this.options.confidence, top, ranked[1]?.score ?? 0));
+  }
+
   /** Links of one activity: its explicit keys, or its best ranked candidates when confident enough. */
   link(activity: ActivityRecord): LinkRecord[] {
-    if (!this.options.maskKeys) {
-      const explicit = activity.explicitKeys.flatMap((key) => {
-        const issue = this.issuesByKey.get(key);
-        return issue ? [issue] : [];
-      });
-      if (explicit.length > 0) {
-        return explicit.map((issue, rank) => ({
-          activityId: activity.id,
-          issueId: issue.id,
-          rank,
-          score: 1,
-          confidence: EXPLICIT_CONFIDENCE,
-          method: "explicit",
-          evidence: [{ kind: "explicit_key", detail: `names ${issue.key}`, activityId: activity.id }],
-        }));
-      }
-      // A key of a known project whose issue was not imported still names the issue the
-      // work was for, so ranking would only guess wrong: the activity stays unlinked.
-      if (activity.explicitKeys.some((key) => this.projects.has(projectOf(key)))) return [];
-    }
+    const explicit = this.explicitLinks(activity);
+    if (explicit !== undefined) return explicit;
     const ranked = this.rank(activity);
     const top = ranked[0];
     if (!top) return [];
     // A ranked link never claims the certainty of a named key.
-    const confidence = Math.min(MAX_RANKED_CONFIDENCE, confidenceOf(this.options.confidence, top.score, ranked[1]?.score ?? 0));
+    const confidence = this.confidence(ranked);
     if (confidence < this.options.threshold) return [];
     return ranked.slice(0, this.options.keep).map((candidate, rank) => ({
       activityId: activity.id,
@@ -184,6 +208,27 @@ export class Linker {
     // Ties go to the newer issue, then to the lower id, so rankings are reproducible.
     ranked.sort((a, b) => b.score - a.score || b.issue.createdAt - a.issue.createdAt || a.issue.id - b.issue.id);
     return ranked;
+  }
+
+  /** The activity's query terms, boilerplate dropped and keys masked when evaluating. */
+  queryTokensOf(activity: ActivityRecord): string[] {
+    return this.queryTokens(activity);
+  }
+
+  /** The terms of an issue's summary, description and comments. */
+  issueTokensOf(issueId: number): ReadonlySet<string> {
+    return this.issueTokens.get(issueId) ?? new Set();
+  }
+
+  /** The activity's stored text. */
+  textOf(activity: ActivityRecord): ActivityText {
+    return this.texts.get(activity.id) ?? {};
+  }
+
+  /** The activity's path terms alone, for the path-overlap feature. */
+  pathTokensOf(activity: ActivityRecord): string[] {
+    const paths = this.texts.get(activity.id)?.paths;
+    return paths === undefined ? [] : tokenizePaths(this.options.maskKeys ? maskIssueKeys(paths) : paths);
   }
 
   private inWindow(issue: IssueRecord, at: number): boolean {

@@ -1,6 +1,7 @@
 import type { LinkRecord } from "../domain/types.js";
 import type { Store } from "../store/store.js";
-import { Linker, type LinkerOptions, type LinkingInput } from "./linker.js";
+import type { LinkerOptions, LinkingInput } from "./linker.js";
+import { linkerFactory, type RankerMode } from "./model-choice.js";
 
 export interface LinkingSummary {
   activities: number;
@@ -25,16 +26,19 @@ export async function loadLinkingInput(store: Store): Promise<LinkingInput> {
 /**
  * Link every stored activity, or only those in `only`, and replace their stored
  * links. The linker always reads everything, because its features count the
- * person's other activities and the issues' events.
+ * person's other activities and the issues' events. The learned ranker is the
+ * default; `ranker: "rules"` is the AI-off fallback.
  */
 export async function runLinking(
   store: Store,
-  options: Partial<LinkerOptions> = {},
+  options: Partial<LinkerOptions> & { ranker?: RankerMode } = {},
   onProgress?: (done: number, total: number) => void,
   only?: ReadonlySet<number>,
 ): Promise<LinkingSummary> {
+  const { ranker = "learned", ...linkerOptions } = options;
+  const createLinker = await linkerFactory(store, ranker, linkerOptions);
   const input = await loadLinkingInput(store);
-  const linker = new Linker(input, options);
+  const linker = createLinker(input);
   const summary: LinkingSummary = { activities: 0, explicit: 0, ranked: 0, unlinked: 0 };
   const links: LinkRecord[] = [];
   // Heartbeats repeat the same file and branch many times a day; rank each distinct one once.

@@ -1,0 +1,100 @@
+import { createHmac } from "node:crypto";
+
+/**
+ * Turns scrubbed, tokenized text into a dense vector. Implementations must not
+ * fetch anything at run time; the default needs no model weights at all.
+ */
+export interface TextEmbedder {
+  /** Identifies the embedding in model artifacts, for example "hashing-512". */
+  readonly name: string;
+  readonly dimensions: number;
+  /** An L2-normalized vector; all zeros for text with no tokens. */
+  embed(tokens: readonly string[]): Float32Array;
+}
+
+/**
+ * Keyed feature hashing of words, word pairs and character trigrams. Each feature's
+ * slot and sign come from HMAC-SHA256 under the tenant's key, so the vectors of two
+ * tenants are unrelated and a vector cannot be matched against a dictionary of
+ * hashed words without the key. Feature hashing is used instead of learned word
+ * vectors because it needs no weights and no training, and trigrams still match
+ * "fetcher" with "fetching".
+ */
+export class HashingEmbedder implements TextEmbedder {
+  readonly name: string;
+  private readonly slots = new Map<string, number>();
+
+  constructor(
+    private readonly key: Buffer,
+    readonly dimensions = 512,
+  ) {
+    if (key.length < 16) throw new RangeError("the embedding key must be at least 16 bytes");
+    this.name = `hashing-${String(dimensions)}`;
+  }
+
+  embed(tokens: readonly string[]): Float32Array {
+    const vector = new Float32Array(this.dimensions);
+    const add = (feature: string, weight: number) => {
+      const slot = this.slotOf(feature);
+      const index = Math.abs(slot) - 1;
+      vector[index] = (vector[index] ?? 0) + (slot > 0 ? weight : -weight);
+    };
+    for (const [i, token] of tokens.entries()) {
+      add(`w:${token}`, 1);
+      const next = tokens[i + 1];
+      if (next !== undefined) add(`b:${token} ${next}`, 0.5);
+      const padded = `<${token}>`;
+      for (let c = 0; c + 3 <= padded.length; c++) add(`c:${padded.slice(c, c + 3)}`, 0.25);
+    }
+    let norm = 0;
+    for (const v of vector) norm += v * v;
+    if (norm === 0) return vector;
+    const scale = 1 / Math.sqrt(norm);
+    for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] ?? 0) * scale;
+    return vector;
+  }
+
+  /** 1-based slot with the feature's sign; cached because the same words recur in every text. */
+  private slotOf(feature: string): number {
+    const cached = this.slots.get(feature);
+    if (cached !== undefined) return cached;
+    const digest = createHmac("sha256", this.key).update("worklens-embedding\u0000").update(feature).digest();
+    const slot = (digest.readUInt32BE(0) % this.dimensions) + 1;
+    const signed = (digest[4] ?? 0) & 1 ? slot : -slot;
+    this.slots.set(feature, signed);
+    return signed;
+  }
+}
+
+/** Cosine similarity of two L2-normalized vectors. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += (a[i] ?? 0) * (b[i] ?? 0);
+  return dot;
+}
+
+/** The non-zero entries of a vector, so that a short text is compared in time proportional to its length. */
+export interface SparseVector {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+export function sparseOf(vector: Float32Array): SparseVector {
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (const [i, v] of vector.entries()) {
+    if (v !== 0) {
+      indices.push(i);
+      values.push(v);
+    }
+  }
+  return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}
+
+/** Cosine similarity of a sparse and a dense L2-normalized vector. */
+export function sparseCosine(a: SparseVector, b: Float32Array): number {
+  let dot = 0;
+  for (const [k, i] of a.indices.entries()) dot += (a.values[k] ?? 0) * (b[i] ?? 0);
+  return dot;
+}
+
