@@ -26,8 +26,8 @@ export interface TimeModelArtifact {
    * conformal prediction), so about 80 % of labels fall inside.
    */
   interval: { low: number; high: number };
-  /** Epoch milliseconds. */
-  trainedAt: number;
+  /** ISO 8601 instant, as in every registered artifact. */
+  trainedAt: string;
   /** First and last day of the training rows. */
   window: { from: string; to: string };
   /** Mean absolute errors on the held-out rows, in seconds, of the model and of the rule-based seconds. */
@@ -41,7 +41,7 @@ const artifactSchema = z.object({
   featureNames: z.array(z.string()),
   model: z.unknown(),
   interval: z.object({ low: z.number(), high: z.number() }),
-  trainedAt: z.number(),
+  trainedAt: z.string(),
   window: z.object({ from: z.string(), to: z.string() }),
   metrics: z.object({ mae_seconds: z.number(), n_train: z.number().int(), n_test: z.number().int(), baseline_mae_seconds: z.number() }),
 });
