@@ -38,6 +38,8 @@ export interface EvaluationOptions {
   model?: ActivityLinker;
   /** Only activities that started at or after this instant are scored (the test side of a split by time). */
   from?: number;
+  /** Only activities that started before this instant are scored. */
+  to?: number;
   /** Activities left out of the score, such as ones the model trained on. */
   exclude?: (activity: ActivityRecord) => boolean;
 }
@@ -65,6 +67,7 @@ export function evaluateLinking(input: LinkingInput, options: EvaluationOptions)
   for (const activity of input.activities) {
     if (!options.kinds.includes(activity.kind)) continue;
     if (options.from !== undefined && activity.startAt < options.from) continue;
+    if (options.to !== undefined && activity.startAt >= options.to) continue;
     if (options.exclude?.(activity) === true) continue;
     const truth = new Set(activity.explicitKeys.flatMap((k) => (keys.has(k) ? [keys.get(k) ?? -1] : [])));
     if (truth.size === 0) continue;

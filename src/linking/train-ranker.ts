@@ -17,6 +17,8 @@ export interface RankerTrainingOptions {
   kinds: readonly ActivityKind[];
   /** Only examples that started before this instant train the model (a split by time). */
   before?: number | undefined;
+  /** Only examples that started at or after this instant train the model. */
+  after?: number | undefined;
   /** Activities never used for training, such as an evaluation set. */
   exclude?: ((activity: ActivityRecord) => boolean) | undefined;
   maxCandidates: number;
@@ -113,7 +115,10 @@ export function trainRanker(input: LinkingInput, backend: TrainingBackend, embed
   const rules = new Linker(input, { maskKeys: true, staleAfterMs: options.staleAfterMs });
   const builder = new RankerFeatureBuilder(rules, embedder, input.issues, input.issueTexts, options.maxCandidates);
   const examples = linkingExamples(input, options.kinds).filter(
-    (e) => (options.before === undefined || e.activity.startAt < options.before) && options.exclude?.(e.activity) !== true,
+    (e) =>
+      (options.before === undefined || e.activity.startAt < options.before) &&
+      (options.after === undefined || e.activity.startAt >= options.after) &&
+      options.exclude?.(e.activity) !== true,
   );
   const cut = Math.floor(examples.length * (1 - options.calibrationShare));
   const early = rankerDataset(builder, examples.slice(0, cut));

@@ -1,9 +1,8 @@
+import { linkingTrainer } from "./linking-trainer.js";
+import { timeTrainer } from "./time-trainer.js";
 import type { ModelTrainer } from "./trainer.js";
 
-/**
- * Returns the trainers the `model-training` job and `worklens train` run, one per model kind.
- * NOTE: empty until the linking ranker and the time model register their trainers here.
- */
+/** The trainers the `model-training` job and `worklens train` run, one per model kind. */
 export function registeredTrainers(): ModelTrainer[] {
-  return [];
+  return [linkingTrainer, timeTrainer];
 }
