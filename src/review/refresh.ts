@@ -1,6 +1,5 @@
 import { dayOf } from "../domain/time.js";
-import { runAllocation } from "../allocation/run-allocation.js";
-import { runLinking } from "../linking/run-linking.js";
+import { linkAndSuggest } from "./pipeline.js";
 import type { Store } from "../store/store.js";
 
 /** Checkpoint of the refresh: the highest activity id it has linked and allocated. */
@@ -31,7 +30,7 @@ export async function refreshSuggestions(store: Store): Promise<RefreshReport> {
   const fresh = await store.activities.list({ afterId });
   if (fresh.length === 0) return { activities: 0, range: undefined, suggestions: 0 };
 
-  await runLinking(store, {}, undefined, new Set(fresh.map((a) => a.id)));
+  const only = new Set(fresh.map((a) => a.id));
   let from = Infinity;
   let to = -Infinity;
   let highest = afterId;
@@ -41,7 +40,7 @@ export async function refreshSuggestions(store: Store): Promise<RefreshReport> {
     highest = Math.max(highest, activity.id);
   }
   const range = { from: dayOf(from - DAY_MS, "UTC"), to: dayOf(to + DAY_MS, "UTC") };
-  const allocation = await runAllocation(store, range);
+  const { allocation } = await linkAndSuggest(store, { only, range });
   await store.checkpoints.set(CHECKPOINT.integration, CHECKPOINT.resource, String(highest), Date.now());
   return { activities: fresh.length, range, suggestions: allocation.suggestions.length };
 }

@@ -3,17 +3,16 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { runAllocation } from "../../allocation/run-allocation.js";
 import { importGit } from "../../ingest/git/import.js";
 import { importJira } from "../../ingest/jira/import.js";
 import { hours, renderTable, toCsv } from "../../insights/format.js";
 import { loadWorklogRows, summarize } from "../../insights/worklog-report.js";
-import { runLinking } from "../../linking/run-linking.js";
+import { linkAndSuggest } from "../../review/pipeline.js";
 import { Store } from "../../store/store.js";
 import type { CommandContext } from "../context.js";
 import { formatImportReport } from "../output.js";
 import { createProgress } from "../progress.js";
-import { allocationOptions } from "./suggest.js";
+import { allocationOptions, parseAiMode } from "./suggest.js";
 
 /** The bundled Apache Nutch data, found relative to this file in both src/ and dist/. */
 export const BUNDLED_DATA = fileURLToPath(new URL("../../../data/nutch/", import.meta.url));
@@ -23,7 +22,9 @@ export function registerDemo(program: Command, context: () => CommandContext): v
     .command("demo")
     .description("the main job on bundled real data: import Apache Nutch Jira issues and git history into a fresh store, link, suggest, summarize")
     .option("--out <folder>", "folder for the demo store and the suggested worklogs CSV", "out/demo")
-    .action(async (options: { out: string }) => {
+    .option("--ai <mode>", "on: the bundled learned models; off: the first-version rules only", "on")
+    .action(async (options: { out: string; ai: string }) => {
+      const ai = parseAiMode(options.ai);
       const ctx = context();
       const out = resolve(options.out);
       mkdirSync(out, { recursive: true });
@@ -38,11 +39,14 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         ctx.out(formatImportReport(await importGit(store, join(BUNDLED_DATA, "git-log.txt"), { repo: "nutch" })));
 
         const progress = createProgress(ctx.config.progress, "linking");
-        const linking = await runLinking(store, {}, (done, total) => { progress.update(done, total); });
+        const { linking, timeModel } = await linkAndSuggest(store, {
+          ai,
+          allocation: allocationOptions({}),
+          onProgress: (done, total) => { progress.update(done, total); },
+        });
         progress.stop();
         ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
-
-        await runAllocation(store, {}, allocationOptions({}));
+        ctx.out(`models: ${ai === "on" ? "learned linking ranker" : "first-version link rules"}; ${timeModel ? "learned time model" : "rule-based time per ticket"}\n`);
         const rows = await loadWorklogRows(store);
         const summary = summarize(rows);
         const csvFile = join(out, "suggested-worklogs.csv");

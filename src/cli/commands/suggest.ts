@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { parseDayRange, runAllocation } from "../../allocation/run-allocation.js";
+import { parseDayRange } from "../../allocation/run-allocation.js";
 import { DEFAULT_ALLOCATION_OPTIONS, type AllocationOptions } from "../../allocation/allocate.js";
 import { WorklensError } from "../../domain/errors.js";
 import { MS_PER_MINUTE } from "../../domain/time.js";
-import { runLinking } from "../../linking/run-linking.js";
+import { linkAndSuggest, type AiMode } from "../../review/pipeline.js";
 import { formatRows, type ReportFormat } from "../../insights/format.js";
 import { loadWorklogRows } from "../../insights/worklog-report.js";
 import { createProgress } from "../progress.js";
@@ -57,6 +57,12 @@ function rangeOf(from?: string, to?: string) {
   }
 }
 
+/** Parse --ai. */
+export function parseAiMode(value: string): AiMode {
+  if (value === "on" || value === "off") return value;
+  throw new WorklensError("USAGE", `invalid --ai "${value}": expected on or off`, "pass --ai off to use the first-version rules only");
+}
+
 export function registerSuggest(program: Command, context: () => CommandContext): void {
   program
     .command("suggest")
@@ -66,16 +72,22 @@ export function registerSuggest(program: Command, context: () => CommandContext)
     .option("--heartbeat-timeout <minutes>", "gap between IDE heartbeats that still counts as work", "15")
     .option("--commit-gap <minutes>", "gap between commits that still counts as one session", "120")
     .option("--first-commit <minutes>", "work credited before a session's first commit", "30")
-    .action(async (options: { from?: string; to?: string } & AllocationFlags) => {
+    .option("--ai <mode>", "on: the learned models (the live ones, else the bundled ones); off: the first-version rules only", "on")
+    .action(async (options: { from?: string; to?: string; ai: string } & AllocationFlags) => {
       const ctx = context();
       const range = rangeOf(options.from, options.to);
       const allocation = allocationOptions(options);
       await withStore(ctx, async (store) => {
         const progress = createProgress(ctx.config.progress, "linking");
-        const linking = await runLinking(store, {}, (done, total) => { progress.update(done, total); });
+        const { linking, allocation: result, timeModel } = await linkAndSuggest(store, {
+          ai: parseAiMode(options.ai),
+          range,
+          allocation,
+          onProgress: (done, total) => { progress.update(done, total); },
+        });
         progress.stop();
         ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
-        const result = await runAllocation(store, range, allocation);
+        ctx.out(`time per ticket: ${timeModel ? "learned time model" : "rule-based sessions"}\n`);
         const total = result.suggestions.reduce((sum, s) => sum + s.seconds, 0);
         ctx.out(`suggested ${result.suggestions.length} ${result.suggestions.length === 1 ? "worklog" : "worklogs"}, ${(total / 3600).toFixed(1)} h${result.range ? ` from ${result.range.from} to ${result.range.to}` : ""}\n`);
       }, { mustExist: true });

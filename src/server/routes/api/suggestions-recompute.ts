@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { runAllocation } from "../../../allocation/run-allocation.js";
-import { runLinking } from "../../../linking/run-linking.js";
+import { linkAndSuggest } from "../../../review/pipeline.js";
 import { authErrors, checkRange, daySchema, rangeQuery, type ApiApp, type ApiDeps } from "./common.js";
 
 const recomputeResponse = z
@@ -34,7 +33,7 @@ export function recomputeRoutes(api: ApiApp, deps: ApiDeps): void {
         tags: ["suggestions"],
         summary: "Link every stored activity again and replace the suggested worklogs of a day range",
         description:
-          "What `worklens suggest --from --to` does, with the default allocation rules, within the request. " +
+          "What `worklens suggest --from --to` does, with the learned models and the default allocation settings, within the request. " +
           "Decisions people made are kept, and GET /suggestions lists each one. A decision whose suggestion the new allocation no longer produces is listed with the time and confidence it was reviewed with.",
         security: [{ adminToken: [] }],
         body: z.strictObject(rangeQuery),
@@ -44,8 +43,7 @@ export function recomputeRoutes(api: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const { from, to } = request.body;
       checkRange(from, to);
-      const linking = await runLinking(store);
-      const allocation = await runAllocation(store, { from, to });
+      const { linking, allocation } = await linkAndSuggest(store, { range: { from, to } });
       const seconds = allocation.suggestions.reduce((sum, suggestion) => sum + suggestion.seconds, 0);
       request.log.info({ from, to, activities: linking.activities, suggestions: allocation.suggestions.length }, "suggestions recomputed");
       return {

@@ -1,0 +1,30 @@
+import type { AllocationOptions } from "../allocation/allocate.js";
+import { DEFAULT_ALLOCATION_OPTIONS } from "../allocation/allocate.js";
+import { runAllocation, type DayRange } from "../allocation/run-allocation.js";
+import { currentTimeModel } from "../allocation/time-model-choice.js";
+import { runLinking, type LinkingSummary } from "../linking/run-linking.js";
+import type { Store } from "../store/store.js";
+
+/** "on": both learned models; "off": the deterministic rules only, the fallback when AI is switched off. */
+export type AiMode = "on" | "off";
+
+export interface PipelineOptions {
+  ai?: AiMode | undefined;
+  range?: DayRange | undefined;
+  allocation?: AllocationOptions | undefined;
+  /** Link only these activities (the others keep their links); all when absent. */
+  only?: ReadonlySet<number> | undefined;
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Link activities to issues, then suggest worklogs for the range: with model 1 and
+ * model 2 when AI is on, with the first-version rules when it is off.
+ */
+export async function linkAndSuggest(store: Store, options: PipelineOptions = {}) {
+  const ai = options.ai ?? "on";
+  const linking: LinkingSummary = await runLinking(store, { ranker: ai === "on" ? "learned" : "rules" }, options.onProgress, options.only);
+  const timeModel = ai === "on" ? await currentTimeModel(store) : undefined;
+  const allocation = await runAllocation(store, options.range ?? {}, options.allocation ?? DEFAULT_ALLOCATION_OPTIONS, timeModel);
+  return { linking, allocation, timeModel: timeModel !== undefined };
+}
