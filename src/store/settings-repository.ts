@@ -45,4 +45,10 @@ export class SettingsRepository {
     }
     return secret;
   }
+
+  /** Stores a chosen secret under a name, replacing any earlier one; for demos and tests whose output must not vary. */
+  async setSecret(name: string, secret: Buffer): Promise<void> {
+    if (secret.length !== SECRET_BYTES) throw new RangeError(`a secret must be ${String(SECRET_BYTES)} bytes, not ${String(secret.length)}`);
+    await this.set(`secret:${name}`, secret.toString("base64"));
+  }
 }

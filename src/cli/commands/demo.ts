@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -7,6 +8,7 @@ import { importGit } from "../../ingest/git/import.js";
 import { importJira } from "../../ingest/jira/import.js";
 import { hours, renderTable, toCsv } from "../../insights/format.js";
 import { loadWorklogRows, summarize } from "../../insights/worklog-report.js";
+import { EMBEDDING_SECRET } from "../../linking/model-choice.js";
 import { linkAndSuggest } from "../../review/pipeline.js";
 import { Store } from "../../store/store.js";
 import type { CommandContext } from "../context.js";
@@ -38,6 +40,8 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         ctx.out(formatImportReport(await importJira(store, join(BUNDLED_DATA, "jira-issues.json"))));
         ctx.out(formatImportReport(await importGit(store, join(BUNDLED_DATA, "git-log.txt"), { repo: "nutch" })));
 
+        // A fixed embedding key keeps the demo's rankings the same on every run; real stores generate their own.
+        await store.settings.setSecret(EMBEDDING_SECRET, createHash("sha256").update("worklens demo embedding").digest());
         const progress = createProgress(ctx.config.progress, "linking");
         const { linking, timeModel } = await linkAndSuggest(store, {
           ai,
