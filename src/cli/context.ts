@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { Store } from "../store/store.js";
 import { WorklensError } from "../domain/errors.js";
 import { describeStore, type CliConfig } from "./config.js";
+import type { ModelTrainingOptions } from "../integrations/registry.js";
+import { loadXGBoost } from "../ml/xgboost.js";
 import type { Logger } from "pino";
 
 /** Context of every command: the frozen config, a logger on standard error, and output streams. */
@@ -31,4 +33,10 @@ export async function withStore<T>(context: CommandContext, work: (store: Store)
   } finally {
     await store.close();
   }
+}
+
+/** The model-training job's settings: XGBoost from WORKLENS_XGBOOST_LIBRARY when set. */
+export function trainingOptions(context: CommandContext): ModelTrainingOptions {
+  const library = context.config.xgboostLibrary;
+  return { loadBackend: () => loadXGBoost(library === undefined ? {} : { library }) };
 }

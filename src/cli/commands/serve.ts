@@ -5,7 +5,7 @@ import { shutdownOnSignals, startServer, type RunningServer } from "../../server
 import { Store } from "../../store/store.js";
 import { WorklensError } from "../../domain/errors.js";
 import { describeStore } from "../config.js";
-import type { CommandContext } from "../context.js";
+import { trainingOptions, type CommandContext } from "../context.js";
 
 export function registerServe(program: Command, context: () => CommandContext, env: NodeJS.ProcessEnv): void {
   program
@@ -33,7 +33,7 @@ export function registerServe(program: Command, context: () => CommandContext, e
       try {
         // Jobs log at the server's level, like requests, not at the CLI's.
         const logger = ctx.logger.child({ component: "jobs" }, { level: config.logLevel });
-        runtime = await startRuntime({ store, storeConfig: ctx.config.store, integrations: config.integrations, queue: config.jobs.queue, work: config.jobs.work, env, logger });
+        runtime = await startRuntime({ store, storeConfig: ctx.config.store, integrations: config.integrations, queue: config.jobs.queue, work: config.jobs.work, env, logger, training: trainingOptions(ctx) });
         const jobs = runtime;
         server = await startServer({ store, config, integrations: jobs.integrations }, () => jobs.stop());
       } catch (error) {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { startRuntime } from "../../integrations/runtime.js";
 import { loadServerConfig } from "../../server/config.js";
-import { withStore, type CommandContext } from "../context.js";
+import { trainingOptions, withStore, type CommandContext } from "../context.js";
 
 /**
  * Registers `worklens worker`: a process that runs background jobs (syncs, write-back,
@@ -25,6 +25,7 @@ export function registerWorker(program: Command, context: () => CommandContext, 
           work: true,
           env,
           logger: ctx.logger,
+          training: trainingOptions(ctx),
         });
         ctx.err(`worklens worker running ${runtime.queueKind} jobs; stop with Ctrl-C\n`);
         await new Promise<void>((resolve) => {
