@@ -26,5 +26,16 @@ export async function linkAndSuggest(store: Store, options: PipelineOptions = {}
   const linking: LinkingSummary = await runLinking(store, { ranker: ai === "on" ? "learned" : "rules" }, options.onProgress, options.only);
   const timeModel = ai === "on" ? await currentTimeModel(store) : undefined;
   const allocation = await runAllocation(store, options.range ?? {}, options.allocation ?? DEFAULT_ALLOCATION_OPTIONS, timeModel);
-  return { linking, allocation, timeModel: timeModel !== undefined };
+  return { linking, allocation, timeModel: timeModel !== undefined, models: await describeModels(store, ai, timeModel !== undefined) };
+}
+
+/** Which models produced the suggestions, in words, for command output. */
+async function describeModels(store: Store, ai: AiMode, timeModel: boolean): Promise<string> {
+  if (ai === "off") return "first-version link rules and rule-based time (AI off)";
+  const linking = await store.models.live("linking");
+  const time = await store.models.live("time");
+  const linkingName = linking === undefined ? "bundled linking model" : `registered linking model v${String(linking.version)}`;
+  let timeName = "rule-based time (no time model)";
+  if (timeModel) timeName = time === undefined ? "bundled time model" : `registered time model v${String(time.version)}`;
+  return `${linkingName}, ${timeName}`;
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WorklensError } from "../domain/errors.js";
 import type { TrainingBackend } from "../ml/backend.js";
 import { loadXGBoost } from "../ml/index.js";
 import { BACKENDS, openTestStore, type TestStore } from "../store/test-support/backends.js";
@@ -41,6 +42,23 @@ describe.each(BACKENDS)("trainAndGate on %s", (backend) => {
     const multiplier = (live?.artifact.model as { multiplier: number }).multiplier;
     expect(multiplier).toBeGreaterThan(0.65);
     expect(multiplier).toBeLessThan(0.75);
+  });
+
+  it("reports a training window without labels", async () => {
+    const { store } = handle;
+    await seedLabels(store, { from: "2025-03-01", to: "2025-03-14", people: 3, confirm: (s) => 0.7 * s, noiseSeconds: 300 });
+    // Trainers report too few labels as NOT_FOUND, as the linking and time trainers do.
+    const trainer = {
+      ...multiplierTrainer,
+      train: () => Promise.reject(new WorklensError("NOT_FOUND", "only 0 labelled ticket-days from 2025-01-30 to 2025-02-28", "review more suggestions")),
+    };
+
+    const report = await trainAndGate(store, trainer, xgboost, OPTIONS);
+
+    expect(report.outcome).toBe("no_training_labels");
+    expect(report.candidate).toBeNull();
+    expect(report.note).toBe("not trained: only 0 labelled ticket-days from 2025-01-30 to 2025-02-28");
+    expect(await store.models.list("time")).toEqual([]);
   });
 
   it("rejects a candidate worse than the live model", async () => {

@@ -17,7 +17,7 @@ export interface GateOptions {
   clock?: () => number;
 }
 
-export type GateOutcome = "promoted" | "rejected" | "insufficient_holdout";
+export type GateOutcome = "promoted" | "rejected" | "insufficient_holdout" | "no_training_labels";
 
 export interface GateReport {
   kind: ModelKind;
@@ -66,7 +66,15 @@ export async function trainAndGate(store: Store, trainer: ModelTrainer, backend:
     return { ...base, outcome: "insufficient_holdout", holdoutN: reference.n, candidate: null, note };
   }
 
-  const artifact = await trainer.train(store, backend, trainingWindow);
+  let artifact: Awaited<ReturnType<ModelTrainer["train"]>>;
+  try {
+    artifact = await trainer.train(store, backend, trainingWindow);
+  } catch (error) {
+    // Trainers report a window without enough labels as NOT_FOUND: an outcome, not a failure.
+    if (!(error instanceof WorklensError) || error.code !== "NOT_FOUND") throw error;
+    const note = `not trained: ${error.message}`;
+    return { ...base, outcome: "no_training_labels", holdoutN: reference.n, candidate: null, note };
+  }
   if (artifact.kind !== kind) {
     throw new WorklensError("INTERNAL", `the ${kind} trainer returned an artifact of kind ${artifact.kind}`, "report this as a bug in the trainer");
   }

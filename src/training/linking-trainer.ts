@@ -4,9 +4,13 @@ import { LearnedLinker } from "../linking/learned-linker.js";
 import { Linker } from "../linking/linker.js";
 import { currentLinkingArtifact, parseLinkingArtifact, tenantEmbedder } from "../linking/model-choice.js";
 import { loadLinkingInput } from "../linking/run-linking.js";
-import { DEFAULT_RANKER_TRAINING, trainRanker } from "../linking/train-ranker.js";
+import { DEFAULT_RANKER_TRAINING, linkingExamples, trainRanker } from "../linking/train-ranker.js";
+import { WorklensError } from "../domain/errors.js";
 import type { Store } from "../store/store.js";
 import type { DayWindow, ErrorMeasure, ModelArtifact, ModelTrainer } from "./trainer.js";
+
+/** Fewer examples than this cannot both train the ranker and calibrate its confidence. */
+const MIN_EXAMPLES = 20;
 
 /**
  * Model 1 in the registry. Its labels are the activities that name their issue, with
@@ -18,10 +22,16 @@ export const linkingTrainer: ModelTrainer = {
 
   async train(store, backend, window) {
     const input = await loadLinkingInput(store);
+    const after = startOfDay(window.from, "UTC");
+    const before = startOfDay(nextDay(window.to), "UTC");
+    const examples = linkingExamples(input, DEFAULT_RANKER_TRAINING.kinds).filter((e) => e.activity.startAt >= after && e.activity.startAt < before);
+    if (examples.length < MIN_EXAMPLES) {
+      throw new WorklensError("NOT_FOUND", `only ${String(examples.length)} activities from ${window.from} to ${window.to} name an imported issue; the linking model needs at least ${String(MIN_EXAMPLES)}`, "import more history, or pass --today a day after your data");
+    }
     const artifact = trainRanker(input, backend, await tenantEmbedder(store), {
       ...DEFAULT_RANKER_TRAINING,
-      after: startOfDay(window.from, "UTC"),
-      before: startOfDay(nextDay(window.to), "UTC"),
+      after,
+      before,
       now: new Date(),
     });
     return artifact satisfies ModelArtifact;

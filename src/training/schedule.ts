@@ -77,7 +77,7 @@ export async function runModelTraining(store: Store, options: TrainingScheduleOp
       }
       const gate = await trainAndGate(store, trainer, backend, { ...options.gate, today, clock });
       kindRun.gate = gate;
-      if (gate.outcome !== "insufficient_holdout" && drift.record?.drifted === true) await store.models.setDriftAction(drift.record.id, "retrained");
+      if (gate.candidate !== null && drift.record?.drifted === true) await store.models.setDriftAction(drift.record.id, "retrained");
       logger.info({ kind, outcome: gate.outcome, candidate: gate.candidate, reference: gate.reference }, `${kind} model training: ${gate.note}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -43,14 +43,14 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         // A fixed embedding key keeps the demo's rankings the same on every run; real stores generate their own.
         await store.settings.setSecret(EMBEDDING_SECRET, createHash("sha256").update("worklens demo embedding").digest());
         const progress = createProgress(ctx.config.progress, "linking");
-        const { linking, timeModel } = await linkAndSuggest(store, {
+        const { linking, models } = await linkAndSuggest(store, {
           ai,
           allocation: allocationOptions({}),
           onProgress: (done, total) => { progress.update(done, total); },
         });
         progress.stop();
         ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
-        ctx.out(`models: ${ai === "on" ? "learned linking ranker" : "first-version link rules"}; ${timeModel ? "learned time model" : "rule-based time per ticket"}\n`);
+        ctx.out(`models: ${models}\n`);
         const rows = await loadWorklogRows(store);
         const summary = summarize(rows);
         const csvFile = join(out, "suggested-worklogs.csv");

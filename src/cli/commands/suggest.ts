@@ -79,7 +79,7 @@ export function registerSuggest(program: Command, context: () => CommandContext)
       const allocation = allocationOptions(options);
       await withStore(ctx, async (store) => {
         const progress = createProgress(ctx.config.progress, "linking");
-        const { linking, allocation: result, timeModel } = await linkAndSuggest(store, {
+        const { linking, allocation: result, models } = await linkAndSuggest(store, {
           ai: parseAiMode(options.ai),
           range,
           allocation,
@@ -87,7 +87,7 @@ export function registerSuggest(program: Command, context: () => CommandContext)
         });
         progress.stop();
         ctx.out(`${linking.activities} activities: ${linking.explicit} linked by issue key, ${linking.ranked} linked by ranking, ${linking.unlinked} left unlinked\n`);
-        ctx.out(`time per ticket: ${timeModel ? "learned time model" : "rule-based sessions"}\n`);
+        ctx.out(`models: ${models}\n`);
         const total = result.suggestions.reduce((sum, s) => sum + s.seconds, 0);
         ctx.out(`suggested ${result.suggestions.length} ${result.suggestions.length === 1 ? "worklog" : "worklogs"}, ${(total / 3600).toFixed(1)} h${result.range ? ` from ${result.range.from} to ${result.range.to}` : ""}\n`);
       }, { mustExist: true });

@@ -36,13 +36,14 @@ export function parseToday(value: string | undefined): string {
 /** Formats one gate report for the terminal. */
 export function formatGateReport(report: GateReport): string {
   const reference = report.reference.model === null ? "AI-off rules" : `live v${String(report.reference.model.version)} (id ${String(report.reference.model.id)})`;
-  const lines = [`${report.kind}: ${report.outcome.replace("_", " ")}`];
+  const lines = [`${report.kind}: ${report.outcome.replaceAll("_", " ")}`];
   if (report.candidate !== null) {
     lines.push(`  candidate     v${String(report.candidate.version)} (id ${String(report.candidate.id)}), held-out error ${formatError(report.candidate.error)}`);
   }
-  lines.push(`  compared with ${reference}, held-out error ${formatError(report.reference.error)}`);
+  const referenceError = report.holdoutN === 0 ? "not measured (no held-out labels)" : formatError(report.reference.error);
+  lines.push(`  compared with ${reference}, held-out error ${referenceError}`);
   lines.push(`  held out      ${String(report.holdoutN)} labels from ${report.holdoutWindow.from} to ${report.holdoutWindow.to}`);
-  lines.push(`  trained on    ${report.trainingWindow.from} to ${report.trainingWindow.to}`);
+  lines.push(`  training days ${report.trainingWindow.from} to ${report.trainingWindow.to}`);
   lines.push(`  note          ${report.note}`);
   return `${lines.join("\n")}\n`;
 }
