@@ -3,7 +3,11 @@ import { WorklensError } from "../domain/errors.js";
 import { GbdtModel } from "../ml/gbdt.js";
 import { TIME_FEATURE_NAMES, TIME_FEATURE_WORDS, type TimeFeatureName, type TimeFeatureRow } from "./time-features.js";
 
-/** Format version of `TimeModelArtifact`; a reader rejects other versions. */
+/**
+ * `version` of a time model artifact before it is registered. The registry replaces
+ * it with the registry version, so a reader accepts any whole number there and checks
+ * the format by the fields and the feature names.
+ */
 export const TIME_ARTIFACT_VERSION = 1;
 
 /**
@@ -15,6 +19,7 @@ export type TimeTarget = "seconds" | "ratio";
 /** A trained time model as saved: everything needed to predict and to explain, in JSON. */
 export interface TimeModelArtifact {
   kind: "time";
+  /** The registry version once registered, else `TIME_ARTIFACT_VERSION`. */
   version: number;
   target: TimeTarget;
   featureNames: string[];
@@ -36,7 +41,7 @@ export interface TimeModelArtifact {
 
 const artifactSchema = z.object({
   kind: z.literal("time"),
-  version: z.literal(TIME_ARTIFACT_VERSION),
+  version: z.number().int().nonnegative(),
   target: z.enum(["seconds", "ratio"]),
   featureNames: z.array(z.string()),
   model: z.unknown(),
@@ -73,7 +78,7 @@ export class TimeModel {
 
   /**
    * Check and load an artifact, from its JSON text or the parsed object. Throws
-   * INVALID_INPUT when it is not a time model artifact of this version or was trained
+   * INVALID_INPUT when it is not a time model artifact or was trained
    * on other features.
    */
   static fromArtifact(input: unknown, source = "time model artifact"): TimeModel {
@@ -88,7 +93,7 @@ export class TimeModel {
     const parsed = artifactSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new WorklensError("INVALID_INPUT", `${source}: field ${issue?.path.join(".") ?? "?"} is invalid: ${issue?.message ?? "?"}`, `pass a time model artifact of version ${String(TIME_ARTIFACT_VERSION)}, or train a new one`);
+      throw new WorklensError("INVALID_INPUT", `${source}: field ${issue?.path.join(".") ?? "?"} is invalid: ${issue?.message ?? "?"}`, "pass a time model artifact that worklens training wrote, or train a new one");
     }
     const artifact: TimeModelArtifact = { ...parsed.data, model: parsed.data.model };
     if (artifact.featureNames.join(",") !== TIME_FEATURE_NAMES.join(",")) {

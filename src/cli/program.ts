@@ -33,7 +33,7 @@ Exit codes:
   ${ERROR_CODES.INVALID_INPUT.exitCode}  an input file cannot be read as its format
   ${ERROR_CODES.NOT_FOUND.exitCode}  a file, person or identity was not found
   ${ERROR_CODES.STORE.exitCode}  the store cannot be opened or written
-  ${ERROR_CODES.TARGET_MISSED.exitCode}  an evaluation missed the target given with --min-hit-at-1
+  ${ERROR_CODES.TARGET_MISSED.exitCode}  an evaluation missed its target (--min-hit-at-1, --min-reduction, --max-mae-minutes)
   ${ERROR_CODES.CONFLICT.exitCode}  the request conflicts with the stored state
   ${ERROR_CODES.UNAVAILABLE.exitCode}  a system library the command needs is not installed (the message says which)
 `;

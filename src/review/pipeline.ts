@@ -15,6 +15,8 @@ export interface PipelineOptions {
   /** Link only these activities (the others keep their links); all when absent. */
   only?: ReadonlySet<number> | undefined;
   onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Fall back to the bundled time model when none is registered (the demo). */
+  bundledTimeModel?: boolean | undefined;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PipelineOptions {
 export async function linkAndSuggest(store: Store, options: PipelineOptions = {}) {
   const ai = options.ai ?? "on";
   const linking: LinkingSummary = await runLinking(store, { ranker: ai === "on" ? "learned" : "rules" }, options.onProgress, options.only);
-  const timeModel = ai === "on" ? await currentTimeModel(store) : undefined;
+  const timeModel = ai === "on" ? await currentTimeModel(store, options.bundledTimeModel === true) : undefined;
   const allocation = await runAllocation(store, options.range ?? {}, options.allocation ?? DEFAULT_ALLOCATION_OPTIONS, timeModel);
   return { linking, allocation, timeModel: timeModel !== undefined, models: await describeModels(store, ai, timeModel !== undefined) };
 }

@@ -46,6 +46,7 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         const { linking, models } = await linkAndSuggest(store, {
           ai,
           allocation: allocationOptions({}),
+          bundledTimeModel: true,
           onProgress: (done, total) => { progress.update(done, total); },
         });
         progress.stop();

@@ -20,6 +20,7 @@ import { loadXGBoost } from "../../ml/xgboost.js";
 import { Store } from "../../store/store.js";
 import { Linker } from "../../linking/linker.js";
 import type { CommandContext } from "../context.js";
+import { registerEvalTime } from "./eval-time.js";
 import { formatImportReport } from "../output.js";
 
 const KINDS = ["commit", "pull_request", "meeting", "focus", "ide_heartbeat", "ide_session"] as const satisfies readonly ActivityKind[];
@@ -139,6 +140,7 @@ export function registerEval(program: Command, context: () => CommandContext): v
         rmSync(folder, { recursive: true, force: true });
       }
     });
+  registerEvalTime(evaluate, context);
 }
 
 interface ChosenLinker {
