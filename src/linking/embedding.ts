@@ -12,6 +12,9 @@ export interface TextEmbedder {
   embed(tokens: readonly string[]): Float32Array;
 }
 
+/** Features whose slots are cached, about 50 MB at most. */
+const MAX_CACHED_SLOTS = 500_000;
+
 /**
  * Keyed feature hashing of words, word pairs and character trigrams. Each feature's
  * slot and sign come from HMAC-SHA256 under the tenant's key, so the vectors of two
@@ -61,6 +64,8 @@ export class HashingEmbedder implements TextEmbedder {
     const digest = createHmac("sha256", this.key).update("worklens-embedding\u0000").update(feature).digest();
     const slot = (digest.readUInt32BE(0) % this.dimensions) + 1;
     const signed = (digest[4] ?? 0) & 1 ? slot : -slot;
+    // A long-running server sees ever more word pairs; start over rather than grow without bound.
+    if (this.slots.size >= MAX_CACHED_SLOTS) this.slots.clear();
     this.slots.set(feature, signed);
     return signed;
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -67,9 +68,22 @@ export async function currentLinkingArtifact(store: Store): Promise<LinkingArtif
   return readLinkingArtifact(BUNDLED_LINKING_MODEL);
 }
 
+/**
+ * One embedder per key, so that its word-slot cache and the issue embeddings cached
+ * for it outlive a single linking run. Keyed by a digest of the key, never the key.
+ */
+const EMBEDDERS = new Map<string, HashingEmbedder>();
+
 /** The tenant's keyed embedding. */
 export async function tenantEmbedder(store: Store): Promise<HashingEmbedder> {
-  return new HashingEmbedder(await store.settings.secret(EMBEDDING_SECRET), EMBEDDING_DIMENSIONS);
+  const key = await store.settings.secret(EMBEDDING_SECRET);
+  const id = createHash("sha256").update("worklens embedder id\u0000").update(key).digest("base64");
+  let embedder = EMBEDDERS.get(id);
+  if (embedder === undefined) {
+    embedder = new HashingEmbedder(key, EMBEDDING_DIMENSIONS);
+    EMBEDDERS.set(id, embedder);
+  }
+  return embedder;
 }
 
 /** A factory of the linker a store uses in `mode`, so callers load the model once. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ActivityRecord, IssueRecord } from "../domain/types.js";
 import { sparseCosine, sparseOf, type TextEmbedder } from "./embedding.js";
 import type { IssueText } from "../store/issue-repository.js";
@@ -79,6 +80,33 @@ export interface CandidateRows {
   rows: Float32Array;
 }
 
+interface IssueEntry {
+  /** SHA-256 of the texts the entry was computed from. */
+  digest: string;
+  vector: Float32Array;
+  summaryVector: Float32Array;
+  summaryTokens: Set<string>;
+  revisions: Set<string>;
+}
+
+/**
+ * Issue embeddings per embedder, reused while an issue's text is unchanged, so that
+ * the refresh after each burst of heartbeats does not embed every issue again.
+ * Keyed weakly by the embedder, which `tenantEmbedder` keeps one of per key.
+ */
+const ISSUE_CACHE = new WeakMap<TextEmbedder, Map<number, IssueEntry>>();
+
+function issueEntry(embedder: TextEmbedder, text: IssueText, digest: string): IssueEntry {
+  const summary = tokenize(text.summary);
+  return {
+    digest,
+    vector: embedder.embed([...summary, ...tokenize(text.description), ...tokenize(text.comments)]),
+    summaryVector: embedder.embed(summary),
+    summaryTokens: new Set(summary),
+    revisions: revisionsNamedIn(`${text.description}\n${text.comments}`),
+  };
+}
+
 /**
  * Computes the ranker's feature rows for an activity's candidates. The rule-based
  * linker supplies the candidates (its best `maxCandidates` by rule score) and the
@@ -98,13 +126,23 @@ export class RankerFeatureBuilder {
     issueTexts: ReadonlyMap<number, IssueText>,
     private readonly maxCandidates: number,
   ) {
+    let cache = ISSUE_CACHE.get(embedder);
+    if (cache === undefined) {
+      cache = new Map();
+      ISSUE_CACHE.set(embedder, cache);
+    }
     for (const issue of issues) {
-      const text = issueTexts.get(issue.id);
-      const summary = tokenize(text?.summary ?? "");
-      this.summaryTokens.set(issue.id, new Set(summary));
-      this.summaryVectors.set(issue.id, embedder.embed(summary));
-      this.revisions.set(issue.id, revisionsNamedIn(`${text?.description ?? ""}\n${text?.comments ?? ""}`));
-      this.issueVectors.set(issue.id, embedder.embed([...summary, ...tokenize(text?.description ?? ""), ...tokenize(text?.comments ?? "")]));
+      const text = issueTexts.get(issue.id) ?? { summary: "", description: "", comments: "" };
+      const digest = createHash("sha256").update(text.summary).update("\u0000").update(text.description).update("\u0000").update(text.comments).digest("base64");
+      let entry = cache.get(issue.id);
+      if (entry?.digest !== digest) {
+        entry = issueEntry(embedder, text, digest);
+        cache.set(issue.id, entry);
+      }
+      this.summaryTokens.set(issue.id, entry.summaryTokens);
+      this.summaryVectors.set(issue.id, entry.summaryVector);
+      this.revisions.set(issue.id, entry.revisions);
+      this.issueVectors.set(issue.id, entry.vector);
     }
   }
 
