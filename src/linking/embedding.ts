@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
  * fetch anything at run time; the default needs no model weights at all.
  */
 export interface TextEmbedder {
-  /** Identifies the embedding in model artifacts, for example "hashing-512". */
+  /** Identifies the embedding in model artifacts, for example "hashing-2048". */
   readonly name: string;
   readonly dimensions: number;
   /** An L2-normalized vector; all zeros for text with no tokens. */

@@ -11,7 +11,7 @@ export interface LinkingArtifact {
   kind: "linking";
   version: number;
   featureNames: string[];
-  /** The embedding the model was trained with, such as "hashing-512"; the key is the tenant's. */
+  /** The embedding the model was trained with, such as "hashing-2048"; the key is the tenant's. */
   embedding: string;
   /** Candidates per activity: the best this many by the rule score. */
   maxCandidates: number;
