@@ -12,8 +12,8 @@ import { TimeModel } from "./time-model.js";
 export const BUNDLED_TIME_MODEL = fileURLToPath(new URL("../../models/time-default.json", import.meta.url));
 
 /**
- * The live registered time model, else the bundled one when `bundled` is set;
- * undefined otherwise, and allocation then keeps the rule-based seconds.
+ * Returns the live registered time model, else the bundled one when `bundled` is set.
+ * Returns undefined otherwise, and allocation then keeps the rule-based seconds.
  */
 export async function currentTimeModel(store: Store, bundled = false): Promise<TimeModel | undefined> {
   const live = await store.models.live("time");

@@ -35,7 +35,7 @@ export async function withStore<T>(context: CommandContext, work: (store: Store)
   }
 }
 
-/** The model-training job's settings: XGBoost from WORKLENS_XGBOOST_LIBRARY when set. */
+/** Builds the model-training job's settings, loading XGBoost from WORKLENS_XGBOOST_LIBRARY when set. */
 export function trainingOptions(context: CommandContext): ModelTrainingOptions {
   const library = context.config.xgboostLibrary;
   return { loadBackend: () => loadXGBoost(library === undefined ? {} : { library }) };

@@ -64,7 +64,7 @@ export class HashingEmbedder implements TextEmbedder {
     const digest = createHmac("sha256", this.key).update("worklens-embedding\u0000").update(feature).digest();
     const slot = (digest.readUInt32BE(0) % this.dimensions) + 1;
     const signed = (digest[4] ?? 0) & 1 ? slot : -slot;
-    // A long-running server sees ever more word pairs; start over rather than grow without bound.
+    // A long-running server meets ever more word pairs, so the cache starts over rather than grow without bound.
     if (this.slots.size >= MAX_CACHED_SLOTS) this.slots.clear();
     this.slots.set(feature, signed);
     return signed;

@@ -47,8 +47,8 @@ export interface ActivityLinker {
 const MAX_RANKED_CONFIDENCE = 0.95;
 
 /**
- * Model 1: explicit keys first, as in the rules; otherwise the rules propose
- * candidates and a gradient-boosted model trained on the tenant's own activities
+ * Model 1. Explicit keys link first, as in the rules. Otherwise the rules propose
+ * candidates, and a gradient-boosted model trained on the tenant's own activities
  * re-ranks them. The confidence is calibrated on held-out activities.
  */
 export class LearnedLinker implements ActivityLinker {
@@ -121,7 +121,7 @@ export class LearnedLinker implements ActivityLinker {
     return scored;
   }
 
-  /** The three features that raised this candidate's score most. */
+  /** Lists the three features that raised this candidate's score most, as evidence. */
   private explain(activity: ActivityRecord, candidate: ScoredCandidate): Evidence[] {
     const { values } = this.model.contributions(candidate.row);
     return RANKER_FEATURES.map((name: RankerFeature, i) => ({ name, value: values[i] ?? 0 }))

@@ -115,9 +115,9 @@ export class Linker implements ActivityLinker {
   }
 
   /**
-   * Links of an activity that names issue keys; an empty list when it names a key of a
-   * known project whose issue was not imported (ranking would only guess wrong), and
-   * undefined when ranking should decide.
+   * Returns the links of an activity that names issue keys. The list is empty when it
+   * names a key of a known project whose issue was not imported, because ranking would
+   * only guess wrong. Returns undefined when ranking should decide.
    */
   explicitLinks(activity: ActivityRecord): LinkRecord[] | undefined {
     if (this.options.maskKeys) return undefined;
@@ -210,22 +210,22 @@ export class Linker implements ActivityLinker {
     return ranked;
   }
 
-  /** The activity's query terms, boilerplate dropped and keys masked when evaluating. */
+  /** Returns the activity's query terms, without boilerplate and with keys masked when evaluating. */
   queryTokensOf(activity: ActivityRecord): string[] {
     return this.queryTokens(activity);
   }
 
-  /** The terms of an issue's summary, description and comments. */
+  /** Returns the terms of an issue's summary, description and comments. */
   issueTokensOf(issueId: number): ReadonlySet<string> {
     return this.issueTokens.get(issueId) ?? new Set();
   }
 
-  /** The activity's stored text. */
+  /** Returns the activity's stored text. */
   textOf(activity: ActivityRecord): ActivityText {
     return this.texts.get(activity.id) ?? {};
   }
 
-  /** The activity's path terms alone, for the path-overlap feature. */
+  /** Returns the activity's path terms alone, for the path-overlap feature. */
   pathTokensOf(activity: ActivityRecord): string[] {
     const paths = this.texts.get(activity.id)?.paths;
     return paths === undefined ? [] : tokenizePaths(this.options.maskKeys ? maskIssueKeys(paths) : paths);

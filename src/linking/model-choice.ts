@@ -61,7 +61,7 @@ export function readLinkingArtifact(file: string): LinkingArtifact {
   return parseLinkingArtifact(value, file);
 }
 
-/** The live registered linking model, else the bundled one. */
+/** Returns the live registered linking model, else the bundled one. */
 export async function currentLinkingArtifact(store: Store): Promise<LinkingArtifact> {
   const live = await store.models.live("linking");
   if (live !== undefined) return parseLinkingArtifact(live.artifact, `registered linking model ${String(live.version)}`);
@@ -74,7 +74,7 @@ export async function currentLinkingArtifact(store: Store): Promise<LinkingArtif
  */
 const EMBEDDERS = new Map<string, HashingEmbedder>();
 
-/** The tenant's keyed embedding. */
+/** Returns the tenant's keyed embedding, one instance per key. */
 export async function tenantEmbedder(store: Store): Promise<HashingEmbedder> {
   const key = await store.settings.secret(EMBEDDING_SECRET);
   const id = createHash("sha256").update("worklens embedder id\u0000").update(key).digest("base64");
@@ -86,7 +86,7 @@ export async function tenantEmbedder(store: Store): Promise<HashingEmbedder> {
   return embedder;
 }
 
-/** A factory of the linker a store uses in `mode`, so callers load the model once. */
+/** Builds a factory of the linker a store uses in `mode`, so callers load the model once. */
 export async function linkerFactory(
   store: Store,
   mode: RankerMode,

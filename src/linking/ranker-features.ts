@@ -110,7 +110,7 @@ function issueEntry(embedder: TextEmbedder, text: IssueText, digest: string): Is
 /**
  * Computes the ranker's feature rows for an activity's candidates. The rule-based
  * linker supplies the candidates (its best `maxCandidates` by rule score) and the
- * base features; this class adds embeddings, issue attributes and features that
+ * base features. This class adds embeddings, issue attributes and features that
  * compare a candidate with the others.
  */
 export class RankerFeatureBuilder {
@@ -152,6 +152,7 @@ export class RankerFeatureBuilder {
     const rows = new Float32Array(candidates.length * width);
     if (candidates.length === 0) return { candidates, rows };
 
+    // NOTE: the rules tokenized this text already inside `rank`; sharing the tokens would save that work.
     const query = this.linker.queryTokensOf(activity);
     const queryVector = sparseOf(this.embedder.embed(query));
     const querySet = new Set(query);
@@ -216,7 +217,7 @@ function revisionsNamedIn(text: string): Set<string> {
   return found;
 }
 
-/** The Subversion revision of a commit mirrored by git-svn, from its "git-svn-id: URL@REVISION UUID" trailer. */
+/** Reads the Subversion revision of a commit mirrored by git-svn from its "git-svn-id: URL@REVISION UUID" trailer. */
 function commitRevision(body: string | undefined): string | undefined {
   return body === undefined ? undefined : /git-svn-id:\s*\S+@(\d+)\s/.exec(body)?.[1];
 }

@@ -1,6 +1,6 @@
 /**
- * What a training backend is given and returns. Training needs a native library;
- * prediction never does (`GbdtModel` walks the saved trees in TypeScript).
+ * Inputs and outputs of a training backend. Training needs a native library, but
+ * prediction does not, because `GbdtModel` walks the saved trees in TypeScript.
  */
 
 export type Objective = "binary:logistic" | "rank:pairwise" | "rank:ndcg" | "reg:squarederror" | "reg:absoluteerror";

@@ -5,7 +5,7 @@ import { WorklensError } from "../domain/errors.js";
  * Inference of gradient-boosted trees saved in XGBoost's JSON model format (the
  * format `XGBoosterSaveModel` writes to a `.json` file, versions 1.6 and later).
  * Walking the trees takes a few dozen lines, so the demo and the server predict
- * without XGBoost or any system library; only training needs the native library.
+ * without XGBoost or any system library. Only training needs the native library.
  */
 
 const treeSchema = z.object({
@@ -93,23 +93,23 @@ export class GbdtModel {
     return new GbdtModel(json, result.data);
   }
 
-  /** The raw score before the objective's transform (log-odds for binary:logistic). */
+  /** Returns the raw score before the objective's transform (log-odds for binary:logistic). */
   margin(row: ArrayLike<number>): number {
     let sum = this.baseMargin;
     for (const tree of this.trees) sum += tree.value[leafOf(tree, row)] ?? 0;
     return sum;
   }
 
-  /** The prediction: a probability for logistic objectives, a score or value otherwise. */
+  /** Returns the prediction: a probability for logistic objectives, a score or value otherwise. */
   predict(row: ArrayLike<number>): number {
     return this.link.toOutput(this.margin(row));
   }
 
   /**
-   * Per-feature contributions to the margin by following the row's path through each
-   * tree and crediting every change of expected output to the feature split on
-   * (Saabas's method; cheaper than exact Shapley values and enough to name the top
-   * features of a prediction).
+   * Computes per-feature contributions to the margin. It follows the row's path through
+   * each tree and credits every change of expected output to the feature split on
+   * (Saabas's method). That is cheaper than exact Shapley values and enough to name the
+   * top features of a prediction.
    */
   contributions(row: ArrayLike<number>): Contributions {
     const values = new Float64Array(this.featureCount);

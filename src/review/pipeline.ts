@@ -31,7 +31,7 @@ export async function linkAndSuggest(store: Store, options: PipelineOptions = {}
   return { linking, allocation, timeModel: timeModel !== undefined, models: await describeModels(store, ai, timeModel !== undefined) };
 }
 
-/** Which models produced the suggestions, in words, for command output. */
+/** Names the models that produced the suggestions, for command output. */
 async function describeModels(store: Store, ai: AiMode, timeModel: boolean): Promise<string> {
   if (ai === "off") return "first-version link rules and rule-based time (AI off)";
   const linking = await store.models.live("linking");

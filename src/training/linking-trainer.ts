@@ -14,8 +14,8 @@ const MIN_EXAMPLES = 20;
 
 /**
  * Model 1 in the registry. Its labels are the activities that name their issue, with
- * the key hidden; its error is the share of them whose issue the model does not rank
- * first, on every activity kind it trains on.
+ * the key hidden. Its error is the share of them whose issue the model does not rank
+ * first, over every activity kind it trains on.
  */
 export const linkingTrainer: ModelTrainer = {
   kind: "linking",

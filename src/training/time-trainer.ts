@@ -10,7 +10,7 @@ const MIN_TRAINING_ROWS = 30;
 
 /**
  * Model 2 in the registry. Its labels are the seconds people confirmed (accepted,
- * edited, rejected as 0) and Jira worklogs; its error is the mean absolute error in
+ * edited, rejected as 0) and Jira worklogs. Its error is the mean absolute error in
  * seconds per person, day and ticket.
  */
 export const timeTrainer: ModelTrainer = {

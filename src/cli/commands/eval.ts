@@ -175,7 +175,7 @@ function chooseLinker(ctx: CommandContext, flags: EvalFlags, input: LinkingInput
   return { kind: "learned", name, linker: new LearnedLinker(input, artifact, embedder, options) };
 }
 
-/** The stored commits the pairs name, by lower-case SHA. */
+/** Finds the stored commits the pairs name, by lower-case SHA. */
 async function commitsOf(store: Store, input: LinkingInput, pairs: readonly LinkPair[]): Promise<Map<string, ActivityRecord>> {
   const shas = [...new Set(pairs.map((p) => p.commitSha))];
   const ids = await store.activities.idsBySourceUid(shas.map((sha) => `git:${sha}`));
