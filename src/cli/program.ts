@@ -14,6 +14,10 @@ import { registerWorker } from "./commands/worker.js";
 import { registerSuggest } from "./commands/suggest.js";
 import { registerSync } from "./commands/sync.js";
 import { registerTrain } from "./commands/train.js";
+import { registerAudit } from "./commands/audit.js";
+import { registerPrivacy } from "./commands/privacy.js";
+import { registerTeams } from "./commands/teams.js";
+import { registerTenants } from "./commands/tenants.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
 import type { CommandContext } from "./context.js";
 
@@ -74,6 +78,10 @@ export async function runCli(io: CliIo): Promise<number> {
   registerSync(program, getContext, io.env);
   registerTrain(program, getContext, io.env);
   registerModels(program, getContext);
+  registerPrivacy(program, getContext);
+  registerAudit(program, getContext);
+  registerTeams(program, getContext);
+  registerTenants(program, getContext);
   for (const command of program.commands) applyExitOverride(command, io);
 
   try {

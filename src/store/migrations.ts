@@ -17,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0004_sync_checkpoints": syncCheckpoints(),
         "0005_reviews_and_write_back": reviewsAndWriteBack(dialect),
         "0006_models": models(dialect),
+        "0007_privacy": privacy(dialect),
       }),
   };
 }
@@ -341,6 +342,74 @@ function models(dialect: Dialect): Migration {
         .createTable("settings")
         .addColumn("key", "text", (c) => c.primaryKey())
         .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+/**
+ * Creates the tables of the privacy layer: wrapped data keys (tenant and per person),
+ * the hash-chained audit log, teams with their members' commitments, and roles.
+ */
+function privacy(dialect: Dialect): Migration {
+  const real = sql`double precision`;
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("data_keys")
+        .addColumn("version", "integer", (c) => c.primaryKey())
+        .addColumn("wrapped", "text", (c) => c.notNull())
+        .addColumn("master_key_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("retired_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("person_keys")
+        .addColumn("person_id", "bigint", (c) => c.primaryKey())
+        .addColumn("data_key_version", "integer", (c) => c.notNull())
+        .addColumn("wrapped", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("audit_log")
+        .addColumn("seq", "bigint", (c) => c.primaryKey())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("subject", "text")
+        .addColumn("details", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+
+      const teams =
+        dialect === "sqlite"
+          ? db.schema.createTable("teams").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+          : db.schema.createTable("teams").addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+      await teams
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("manager_person_id", "bigint", (c) => c.references("persons.id").onDelete("set null"))
+        .addColumn("ai_mode", "text", (c) => c.notNull().defaultTo("feedback"))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("team_members")
+        .addColumn("team_id", "bigint", (c) => c.notNull().references("teams.id").onDelete("cascade"))
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id").onDelete("cascade"))
+        .addColumn("share", real, (c) => c.notNull())
+        .addColumn("working_days", "text", (c) => c.notNull())
+        .addColumn("hours_per_day", real, (c) => c.notNull())
+        .addColumn("tz", "text")
+        .addPrimaryKeyConstraint("team_members_pk", ["team_id", "person_id"])
+        .execute();
+      await db.schema.createIndex("team_members_person").on("team_members").column("person_id").execute();
+      await db.schema
+        .createTable("person_roles")
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id").onDelete("cascade"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("person_roles_pk", ["person_id", "role"])
         .execute();
     },
   };

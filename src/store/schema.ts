@@ -32,6 +32,12 @@ export interface Database {
   models: ModelsTable;
   model_drift: ModelDriftTable;
   settings: SettingsTable;
+  data_keys: DataKeysTable;
+  person_keys: PersonKeysTable;
+  audit_log: AuditLogTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  person_roles: PersonRolesTable;
 }
 
 export interface PersonsTable {
@@ -308,4 +314,73 @@ export interface ModelDriftTable {
 export interface SettingsTable {
   key: string;
   value: string;
+}
+
+/** A tenant data key (AES-256), wrapped by a master key. Rotation adds a version; old ones stay until no row uses them. */
+export interface DataKeysTable {
+  version: number;
+  /** The wrapped key: AES-256-GCM under the master key named by master_key_id. */
+  wrapped: string;
+  /** Fingerprint of the master key that wraps this data key. */
+  master_key_id: string;
+  created_at: number;
+  /** When rotation made a newer version current; null for the current key. */
+  retired_at: number | null;
+}
+
+/** A person's own data key, wrapped by a tenant data key. Destroying the row crypto-shreds the person's text. */
+export interface PersonKeysTable {
+  person_id: number;
+  /** Version of the tenant data key that wraps this key. */
+  data_key_version: number;
+  wrapped: string;
+  created_at: number;
+}
+
+/** Append-only, hash-chained audit log. `seq` has no gaps, so a removed entry is detected. */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  /** "person:<id>", "admin", "cli" or "system". */
+  actor: string;
+  /** What was done, such as "read.suggestions", "privacy.export", "settings.change", "login.failed". */
+  action: string;
+  /** The person or object acted on, such as "person:12"; null when none. */
+  subject: string | null;
+  /** JSON object with the details; never raw personal text. */
+  details: string;
+  /** Hash of the previous entry; the first entry chains to a fixed genesis value. */
+  prev_hash: string;
+  /** Keyed hash of this entry's fields and prev_hash. */
+  hash: string;
+}
+
+/** A team: its manager and how far worklens's models may act for it. */
+export interface TeamsTable {
+  id: Generated<number>;
+  name: string;
+  manager_person_id: number | null;
+  /** "off", "feedback" or "automatic". */
+  ai_mode: string;
+  created_at: number;
+}
+
+/** A person's membership of a team, with their commitment to it. */
+export interface TeamMembersTable {
+  team_id: number;
+  person_id: number;
+  /** Share of a full week committed to the team, 0 to 1. */
+  share: number;
+  /** Working days as ISO weekday numbers, JSON array such as [1,2,3,4,5]. */
+  working_days: string;
+  /** Working hours per working day. */
+  hours_per_day: number;
+  /** IANA zone of the person's working days; null means the person's own zone. */
+  tz: string | null;
+}
+
+/** Roles granted to a person: "admin", "manager", "member" or "auditor". Every person is a member. */
+export interface PersonRolesTable {
+  person_id: number;
+  role: string;
 }

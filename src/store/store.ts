@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kysely, Migrator, sql } from "kysely";
 import { ActivityRepository } from "./activity-repository.js";
+import { AuditRepository } from "./audit-repository.js";
 import { CheckpointRepository } from "./checkpoint-repository.js";
 import { IssueRepository } from "./issue-repository.js";
 import { KeyRepository } from "./key-repository.js";
@@ -15,8 +16,10 @@ import type { Database } from "./schema.js";
 import { createSqliteDialect } from "./sqlite/dialect.js";
 import { assertTestDatabase } from "./test-guard.js";
 import { SyncRunRepository } from "./sync-run-repository.js";
+import { TeamRepository } from "./team-repository.js";
 import { WebhookRepository } from "./webhook-repository.js";
 import { WorklogRepository } from "./worklog-repository.js";
+import { Vault } from "../privacy/vault.js";
 
 export type StoreConfig =
   | { kind: "sqlite"; file: string }
@@ -44,6 +47,8 @@ export class Repositories {
   readonly syncRuns: SyncRunRepository;
   readonly models: ModelRepository;
   readonly settings: SettingsRepository;
+  readonly audit: AuditRepository;
+  readonly teams: TeamRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.people = new PeopleRepository(db);
@@ -58,6 +63,8 @@ export class Repositories {
     this.syncRuns = new SyncRunRepository(db);
     this.models = new ModelRepository(db);
     this.settings = new SettingsRepository(db);
+    this.audit = new AuditRepository(db);
+    this.teams = new TeamRepository(db);
   }
 }
 
@@ -69,7 +76,11 @@ export class Store extends Repositories {
     private readonly config: StoreConfig,
   ) {
     super(db);
+    this.vault = new Vault();
   }
+
+  /** Encryption at rest of this store's text. */
+  readonly vault: Vault;
 
   /** Open a store and bring its schema up to date. */
   static async open(config: StoreConfig): Promise<Store> {
@@ -135,7 +146,7 @@ export class Store extends Repositories {
         return;
       }
     }
-    const tables = ["model_drift", "models", "settings", "sync_runs", "reviews", "sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
+    const tables = ["audit_log", "person_roles", "team_members", "teams", "person_keys", "data_keys", "model_drift", "models", "settings", "sync_runs", "reviews", "sync_checkpoints", "webhook_deliveries", "api_keys", "links", "suggestions", "worklog_texts", "worklogs", "activity_texts", "activities", "issue_event_texts", "issue_events", "issue_texts", "issues", "identity_texts", "identities", "person_texts", "persons"] as const;
     for (const table of tables) await this.db.deleteFrom(table).execute();
   }
 

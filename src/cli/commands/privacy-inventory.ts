@@ -1,0 +1,7 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../context.js";
+
+/** Adds the `worklens privacy` subcommands of inventory (collection-limits work). */
+export function registerPrivacyInventory(_privacy: Command, _context: () => CommandContext): void {
+  // Filled in by the work that owns this command.
+}
