@@ -17,4 +17,13 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Plain Node scripts run by CI before the build, outside the TypeScript project.
+    files: ["scripts/**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { project: false, projectService: false },
+      globals: { process: "readonly", console: "readonly", fetch: "readonly", AbortSignal: "readonly" },
+    },
+  },
 );
