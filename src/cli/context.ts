@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { Store } from "../store/store.js";
+import { Store, type StoreOpenOptions } from "../store/store.js";
 import { WorklensError } from "../domain/errors.js";
 import { describeStore, type CliConfig } from "./config.js";
 import type { ModelTrainingOptions } from "../integrations/registry.js";
@@ -23,16 +23,25 @@ export async function withStore<T>(context: CommandContext, work: (store: Store)
   }
   let store: Store;
   try {
-    store = await Store.open(context.config.store);
+    store = await Store.open(context.config.store, storeOpenOptions(context.config));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new WorklensError("STORE", `cannot open the store (${describeStore(context.config.store)}): ${reason}`, "check --store or --postgres, and that the database server is running", { cause: error });
+    // A key error's own hint names the fix, such as the missing key file.
+    const hint = error instanceof WorklensError && error.hint !== undefined ? error.hint : "check --store or --postgres, and that the database server is running";
+    throw new WorklensError("STORE", `cannot open the store (${describeStore(context.config.store)}): ${reason}`, hint, { cause: error });
   }
   try {
     return await work(store);
   } finally {
     await store.close();
   }
+}
+
+/** Returns the keys a command opens its store with: a tenant's own master keys, else the configured ones. */
+export function storeOpenOptions(config: CliConfig): StoreOpenOptions {
+  const tenant = config.tenant;
+  if (tenant !== undefined) return { keys: tenant.keys, tenantId: tenant.id };
+  return { keys: config.keys };
 }
 
 /** Builds the model-training job's settings, loading XGBoost from WORKLENS_XGBOOST_LIBRARY when set. */

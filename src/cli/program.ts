@@ -16,6 +16,7 @@ import { registerSync } from "./commands/sync.js";
 import { registerTrain } from "./commands/train.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerPrivacy } from "./commands/privacy.js";
+import { registerRoles } from "./commands/roles.js";
 import { registerTeams } from "./commands/teams.js";
 import { registerTenants } from "./commands/tenants.js";
 import { loadConfig, type GlobalFlags } from "./config.js";
@@ -50,6 +51,8 @@ export async function runCli(io: CliIo): Promise<number> {
     .option("--store <file>", "SQLite store file (default: $WORKLENS_STORE or ./worklens.sqlite)")
     .option("--postgres <url>", "use PostgreSQL instead (default: $WORKLENS_POSTGRES_URL)")
     .option("--schema <name>", "PostgreSQL schema (default: $WORKLENS_POSTGRES_SCHEMA or public)")
+    .option("--tenant <id>", "act on this tenant's store with its own master key (default: $WORKLENS_TENANT); needs --tenants")
+    .option("--tenants <file>", "tenants file: regions, tenants, and where their stores and keys are (default: $WORKLENS_TENANTS)")
     .option("--no-progress", "no progress bars")
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride()
@@ -79,9 +82,10 @@ export async function runCli(io: CliIo): Promise<number> {
   registerTrain(program, getContext, io.env);
   registerModels(program, getContext);
   registerPrivacy(program, getContext);
+  registerRoles(program, getContext);
   registerAudit(program, getContext);
   registerTeams(program, getContext);
-  registerTenants(program, getContext);
+  registerTenants(program, getContext, io.env);
   for (const command of program.commands) applyExitOverride(command, io);
 
   try {

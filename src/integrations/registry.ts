@@ -9,6 +9,7 @@ import { refreshSuggestions } from "../review/refresh.js";
 import type { Store } from "../store/store.js";
 import type { SyncRunKind } from "../store/sync-run-repository.js";
 import { runModelTraining } from "../training/schedule.js";
+import { purgeExpired } from "../governance/purge.js";
 import type { ModelTrainer } from "../training/trainer.js";
 import { registeredTrainers } from "../training/trainers.js";
 import { integrationTarget, type IntegrationConfig } from "./config.js";
@@ -24,6 +25,7 @@ export const JOBS = {
   refresh: "suggestions-refresh",
   completePush: "push-completion",
   modelTraining: "model-training",
+  privacyPurge: "privacy-purge",
 } as const;
 
 /** How often due write-backs are looked for, besides right after each accept: once a minute. */
@@ -61,7 +63,7 @@ export interface ModelTrainingOptions {
   maxAgeDays?: number;
 }
 
-/** The model-training job runs once a day, counted from process start. */
+/** The model-training job and the retention purge run once a day, counted from process start. */
 const MINUTES_PER_DAY = 24 * 60;
 
 /** Default wait before a refresh: editors send heartbeats in bulk about every two minutes. */
@@ -96,8 +98,10 @@ export class Integrations implements IntegrationsPort {
       await queue.work(JOBS.refresh, withPayload(z.object({}), () => this.#refresh()));
       await queue.work(JOBS.completePush, withPayload(pushPayloadSchema, (payload) => this.#completePush(payload)));
       await queue.work(JOBS.modelTraining, withPayload(z.object({}), () => this.#trainModels()));
+      await queue.work(JOBS.privacyPurge, withPayload(z.object({}), () => this.#purge()));
     }
     this.#every(MINUTES_PER_DAY * (this.#options.minuteMs ?? 60_000), "model training", () => this.requestModelTraining());
+    this.#every(MINUTES_PER_DAY * (this.#options.minuteMs ?? 60_000), "retention purge", () => this.requestPurge());
     for (const integration of this.#options.integrations) {
       if (integration.everyMinutes !== undefined) this.#every(integration.everyMinutes * (this.#options.minuteMs ?? 60_000), `sync ${integration.name}`, () => this.requestSync(integration.name));
     }
@@ -157,6 +161,11 @@ export class Integrations implements IntegrationsPort {
   /** Queues a refresh of suggestions after new activity was stored. */
   async requestRefresh(): Promise<string | null> {
     return this.#options.queue.send(JOBS.refresh, {}, { singletonKey: "refresh" });
+  }
+
+  /** Queues a retention purge: rows older than their data class allows are removed and the counts audited. */
+  async requestPurge(): Promise<string | null> {
+    return this.#options.queue.send(JOBS.privacyPurge, {}, { singletonKey: "privacy-purge" });
   }
 
   /** Queues a model-training run: drift checks, then retraining of the kinds that need it. */
@@ -219,6 +228,11 @@ export class Integrations implements IntegrationsPort {
       maxAgeDays: training.maxAgeDays,
       clock: () => this.#now(),
     });
+  }
+
+  async #purge(): Promise<void> {
+    const report = await purgeExpired(this.#options.store, { now: this.#now(), actor: "system" });
+    this.#options.logger.info({ totalRemoved: report.totalRemoved, classes: report.classes.map((c) => ({ dataClass: c.dataClass, cutoff: c.cutoff, removed: c.removed })) }, "retention purge finished");
   }
 
   async #completePush(push: PushCompletion): Promise<void> {

@@ -45,6 +45,7 @@ export const DEFAULT_LINKER_OPTIONS: LinkerOptions = {
   staleAfterMs: DAY_MS,
 };
 
+/** The linker's input. Its texts must already be scrubbed, as `loadLinkingInput` returns them. */
 export interface LinkingInput {
   issues: readonly IssueRecord[];
   issueTexts: ReadonlyMap<number, IssueText>;

@@ -2,6 +2,7 @@ import type { LinkRecord } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import type { LinkerOptions, LinkingInput } from "./linker.js";
 import { linkerFactory, type RankerMode } from "./model-choice.js";
+import { scrubContextOf, scrubLinkingInput } from "./scrub-input.js";
 
 export interface LinkingSummary {
   activities: number;
@@ -10,17 +11,22 @@ export interface LinkingSummary {
   unlinked: number;
 }
 
-/** Everything the linker reads, loaded from the store. */
+/**
+ * Everything the linker reads, loaded from the store, with every text scrubbed of
+ * personal data, secrets and the names of the store's people before any feature is
+ * computed from it.
+ */
 export async function loadLinkingInput(store: Store): Promise<LinkingInput> {
   const issues = await store.issues.list();
   const activities = await store.activities.list();
-  return {
+  const raw: LinkingInput = {
     issues,
     issueTexts: await store.issues.texts(),
     events: await store.issues.events(),
     activities,
     activityTexts: await store.activities.texts(activities.map((a) => a.id)),
   };
+  return scrubLinkingInput(raw, await scrubContextOf(store));
 }
 
 /**

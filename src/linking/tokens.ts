@@ -15,9 +15,28 @@ const STOP_WORDS = new Set(
 
 const SUFFIXES = /(ing|ed|es|s)$/;
 
+/** Receives every text the tokenizer reads and the tokens it returns. Tests use it to check what features receive. */
+export type TokenObserver = (text: string, tokens: readonly string[]) => void;
+
+let tokenObserver: TokenObserver | undefined;
+
+/** Sets the observer of every later `tokenize` call, or removes it with undefined. */
+export function observeTokens(observer: TokenObserver | undefined): void {
+  tokenObserver = observer;
+}
+
 export function tokenize(text: string, extraStopWords?: ReadonlySet<string>): string[] {
+  const tokens = tokenizeText(text, extraStopWords);
+  tokenObserver?.(text, tokens);
+  return tokens;
+}
+
+/** The placeholders that scrubbing leaves. As terms they would match every scrubbed text with every other. */
+const PLACEHOLDER = /\[(?:email|phone|secret|person)\]/g;
+
+function tokenizeText(text: string, extraStopWords?: ReadonlySet<string>): string[] {
   const tokens: string[] = [];
-  const spaced = text.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  const spaced = text.replace(PLACEHOLDER, " ").replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
   for (const raw of spaced.split(/[^\p{L}\p{N}]+/u)) {
     if (raw.length < 2 || /^\d+$/.test(raw) || STOP_WORDS.has(raw) || extraStopWords?.has(raw)) continue;
     tokens.push(raw.length > 4 ? raw.replace(SUFFIXES, "") : raw);

@@ -1,9 +1,11 @@
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from "fastify";
 import type { DestinationStream } from "pino";
 import type { IntegrationsPort } from "../integrations/port.js";
 import type { Store } from "../store/store.js";
+import { registerReadAudit, ServerAudit } from "./auth/audit-hooks.js";
 import { authHook } from "./auth/hook.js";
+import { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from "./auth/login-limiter.js";
 import type { ServerConfig } from "./config.js";
 import { handleError, RateLimitError, errorBody } from "./errors.js";
 import { serverLoggerOptions } from "./logging.js";
@@ -29,6 +31,10 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Sync and write-back of the configured integrations; without it the API's integration routes return 404. */
   integrations?: IntegrationsPort | undefined;
+  /** Called with every route as it is registered; the role-matrix test lists the routes with it. */
+  onRoute?: ((route: RouteOptions) => void) | undefined;
+  /** Limits of failed authentications per client address; DEFAULT_LOGIN_LIMIT when absent. */
+  loginLimit?: LoginLimitOptions | undefined;
 }
 
 /**
@@ -48,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
   }) as unknown as FastifyInstance;
 
+  const onRoute = deps.onRoute;
+  if (onRoute !== undefined) app.addHook("onRoute", (route) => { onRoute(route); });
   app.decorateRequest("principal", null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
@@ -57,7 +65,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : errorBody("not found", "the WakaTime API is under /api/v1; docs/server.md lists the endpoints"),
     ),
   );
-  app.addHook("onRequest", authHook(store, config.adminToken, clock));
+  // NOTE: only callers of buildApp set the limit; no server setting or variable does yet, so `worklens serve` uses the default.
+  const limiter = new LoginLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT);
+  const audit = new ServerAudit({ audit: store.audit, clock, addressSecret: () => store.settings.secret("audit-address") });
+  app.addHook(
+    "onRequest",
+    authHook({
+      store,
+      adminToken: config.adminToken,
+      clock,
+      limiter,
+      onFailure: (request) => audit.recordFailure(request.ip),
+      onSuccess: (_request, principal) => audit.recordLogin(principal),
+    }),
+  );
+  registerReadAudit(app, audit);
+  addSecurityHeaders(app, deps.tls !== undefined);
   closeConnectionsWhenClosing(app);
 
   // Registered after the auth hook and run before the body is parsed, so each key has
@@ -66,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hook: "preParsing",
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowSeconds * 1000,
-    keyGenerator: (request) => (request.principal?.kind === "person" ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    keyGenerator: (request) => rateLimitKey(request),
     allowList: (request) => request.routeOptions.config.access === "public",
     errorResponseBuilder: (_request, context) =>
       new RateLimitError(`rate limit exceeded: at most ${context.max} requests per ${config.rateLimit.windowSeconds} seconds per API key; retry in ${context.after}`),
@@ -81,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const prefix of WAKATIME_PREFIXES) {
     await app.register(wakatimeRoutes, { prefix, store, clock, window, integrations: deps.integrations });
   }
-  if (config.adminToken !== undefined) await app.register(adminRoutes, { prefix: "/api/admin", store, clock });
+  await app.register(adminRoutes, { prefix: "/api/admin", store, clock, audit: store.audit });
   await app.register(apiRoutes, { prefix: API_PREFIX, store, clock, integrations: deps.integrations });
   await app.register(webhookRoutes, {
     prefix: "/api/webhooks",
@@ -93,6 +116,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   return app;
+}
+
+/** Returns the rate-limit budget of a request: its API key, also for a person with the admin role, else its client address. */
+function rateLimitKey(request: FastifyRequest): string {
+  const principal = request.principal;
+  if (principal?.kind === "person") return `key:${String(principal.keyId)}`;
+  if (principal?.person !== undefined) return `key:${String(principal.person.keyId)}`;
+  return `ip:${request.ip}`;
+}
+
+/**
+ * Sets HSTS when the server itself serves TLS, and `cache-control: no-store` on every
+ * response of a route that needs a credential, because those carry personal data or
+ * keys that no shared or browser cache may keep. Fastify sends no `x-powered-by`.
+ */
+function addSecurityHeaders(app: FastifyInstance, tls: boolean): void {
+  app.addHook("onSend", (request, reply, payload, done) => {
+    // One year, the max-age HSTS preload lists ask for; plain-HTTP responses must not carry it (RFC 6797 section 7.2).
+    if (tls) void reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    const access = request.routeOptions.config.access ?? "person";
+    if (!request.is404 && access !== "public" && access !== "webhook") void reply.header("cache-control", "no-store");
+    done(null, payload);
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { ActivityInput, ActivityKind, ActivityRecord, ActivityText, Source } from "../domain/types.js";
+import type { Vault } from "../privacy/vault.js";
 import type { Database } from "./schema.js";
 
 export type ActivityRow = ActivityInput & { personId: number; identityId: number };
@@ -16,8 +17,33 @@ export interface ActivityQuery {
 /** Rows per INSERT statement: well below SQLite's and PostgreSQL's bound-parameter limits at 17 columns a row. */
 const INSERT_CHUNK = 200;
 
+const activityTextPlace = (activityId: number, column: string) => ({ table: "activity_texts", column, row: activityId });
+
 export class ActivityRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+  ) {}
+
+  /** Encrypts an activity's texts under its person's key. */
+  private async encryptText(activityId: number, personId: number, text: ActivityText) {
+    return {
+      title: await this.vault.encryptNullable(activityTextPlace(activityId, "title"), text.title, personId),
+      body: await this.vault.encryptNullable(activityTextPlace(activityId, "body"), text.body, personId),
+      branch: await this.vault.encryptNullable(activityTextPlace(activityId, "branch"), text.branch, personId),
+      paths: await this.vault.encryptNullable(activityTextPlace(activityId, "paths"), text.paths, personId),
+    };
+  }
+
+  /** Replaces the texts of an activity, such as to remove a deleted person's name from them. Returns false when the activity is not stored. */
+  async setText(activityId: number, text: ActivityText): Promise<boolean> {
+    const activity = await this.db.selectFrom("activities").select("person_id").where("id", "=", activityId).executeTakeFirst();
+    if (activity === undefined) return false;
+    const encrypted = await this.encryptText(activityId, activity.person_id, text);
+    await this.db.deleteFrom("activity_texts").where("activity_id", "=", activityId).execute();
+    await this.db.insertInto("activity_texts").values({ activity_id: activityId, ...encrypted }).execute();
+    return true;
+  }
 
   /** Insert activities; returns the source ids that were new. Existing source ids are left unchanged. */
   async insert(rows: readonly ActivityRow[]): Promise<Set<string>> {
@@ -32,21 +58,13 @@ export class ActivityRepository {
         .execute();
       if (created.length === 0) continue;
       const byUid = new Map(chunk.map((r) => [r.sourceUid, r]));
-      await this.db
-        .insertInto("activity_texts")
-        .values(
-          created.map((c) => {
-            const text = byUid.get(c.source_uid)?.text ?? {};
-            return {
-              activity_id: c.id,
-              title: text.title ?? null,
-              body: text.body ?? null,
-              branch: text.branch ?? null,
-              paths: text.paths ?? null,
-            };
-          }),
-        )
-        .execute();
+      const texts = [];
+      for (const c of created) {
+        const row = byUid.get(c.source_uid);
+        if (row === undefined) throw new Error(`activity ${c.source_uid} was inserted but is not in the batch`);
+        texts.push({ activity_id: c.id, ...(await this.encryptText(c.id, row.personId, row.text)) });
+      }
+      await this.db.insertInto("activity_texts").values(texts).execute();
       for (const c of created) inserted.add(c.source_uid);
     }
     return inserted;
@@ -89,12 +107,8 @@ export class ActivityRepository {
         .where("activity_id", "in", ids.slice(i, i + 500))
         .execute();
       for (const r of rows) {
-        result.set(r.activity_id, {
-          title: r.title ?? undefined,
-          body: r.body ?? undefined,
-          branch: r.branch ?? undefined,
-          paths: r.paths ?? undefined,
-        });
+        const decrypt = async (column: "title" | "body" | "branch" | "paths") => (await this.vault.decryptNullable(activityTextPlace(r.activity_id, column), r[column])) ?? undefined;
+        result.set(r.activity_id, { title: await decrypt("title"), body: await decrypt("body"), branch: await decrypt("branch"), paths: await decrypt("paths") });
       }
     }
     return result;

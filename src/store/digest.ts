@@ -1,13 +1,12 @@
-import { createHash } from "node:crypto";
+import { keyedDigest } from "../privacy/pseudonym.js";
 
 /**
- * Lookup digest of one field's normalized value, domain-separated by field name so
- * equal values in different fields never collide.
- * TODO: switch to HMAC under a per-tenant key once tenant keys exist, because a plain
- * hash of a low-entropy value such as an e-mail can be reversed by guessing.
+ * Lookup digest of one field's normalized value: an HMAC under the store's pseudonym
+ * key (settings secret "pseudonym"), domain-separated by field name so equal values in
+ * different fields never collide.
  */
-export function lookupDigest(field: string, value: string): string {
-  return createHash("sha256").update(field).update("\u0000").update(value).digest("base64url");
+export function lookupDigest(key: Buffer, field: string, value: string): string {
+  return keyedDigest(key, field, value);
 }
 
 export function normalizeEmail(email: string): string {
@@ -24,6 +23,10 @@ export function normalizeName(name: string): string {
     .trim();
 }
 
-export function contentDigest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("base64url");
+/** Keyed digest of a JSON value, for telling a changed re-import from a duplicate without storing the content. */
+export function contentDigest(key: Buffer, value: unknown): string {
+  return keyedDigest(key, "content", JSON.stringify(value));
 }
+
+/** Name of the settings secret that keys lookups and content digests. */
+export const PSEUDONYM_SECRET = "pseudonym";

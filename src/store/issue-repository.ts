@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { IssueEventKind, IssueEventRecord, IssueInput, IssueRecord } from "../domain/types.js";
+import type { Vault } from "../privacy/vault.js";
 import { contentDigest } from "./digest.js";
 import type { Database } from "./schema.js";
 
@@ -39,16 +40,41 @@ export interface WorklogRow {
 /** Source ids of worklogs read from Jira start with this, followed by Jira's worklog id. */
 const JIRA_WORKLOG_PREFIX = "jira:worklog:";
 
+const issueTextPlace = (issueId: number, column: string) => ({ table: "issue_texts", column, row: issueId });
+const eventTextPlace = (eventId: number) => ({ table: "issue_event_texts", column: "body", row: eventId });
+/** Place of a field change's old or new value, keyed by the event's source uid because the row id is not known before the insert. */
+export const eventValuePlace = (sourceUid: string, column: "from_value" | "to_value") => ({ table: "issue_events", column, row: sourceUid });
+export const worklogTextPlace = (worklogId: number) => ({ table: "worklog_texts", column: "comment", row: worklogId });
+
 /** Jira issues, their events and worklogs. */
 export class IssueRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+    private readonly lookupKey: () => Promise<Buffer>,
+  ) {}
+
+  /** Encrypts an issue's texts under the tenant data key. */
+  private async encryptIssueText(issueId: number, text: IssueText): Promise<IssueText> {
+    return {
+      summary: await this.vault.encryptText(issueTextPlace(issueId, "summary"), text.summary, null),
+      description: await this.vault.encryptText(issueTextPlace(issueId, "description"), text.description, null),
+      comments: await this.vault.encryptText(issueTextPlace(issueId, "comments"), text.comments, null),
+    };
+  }
+
+  /** Replaces the texts of an issue, such as to remove a deleted person's name from them. Returns false when the issue has none. */
+  async setText(issueId: number, text: IssueText): Promise<boolean> {
+    const updated = await this.db.updateTable("issue_texts").set(await this.encryptIssueText(issueId, text)).where("issue_id", "=", issueId).executeTakeFirst();
+    return updated.numUpdatedRows > 0n;
+  }
 
   /**
    * Insert an issue, or update it when the stored copy differs. Issues are matched
    * by Jira id, so a renamed key updates the existing row.
    */
   async upsert(issue: IssueInput, people: { assigneeId: number | null; reporterId: number | null }): Promise<UpsertOutcome> {
-    const digest = contentDigest({ issue, people });
+    const digest = contentDigest(await this.lookupKey(), { issue, people });
     const row = {
       source_id: issue.sourceId,
       key: issue.key,
@@ -76,7 +102,7 @@ export class IssueRepository {
 
     if (!existing) {
       const inserted = await this.db.insertInto("issues").values(row).returning("id").executeTakeFirstOrThrow();
-      await this.db.insertInto("issue_texts").values({ issue_id: inserted.id, ...text }).execute();
+      await this.db.insertInto("issue_texts").values({ issue_id: inserted.id, ...(await this.encryptIssueText(inserted.id, text)) }).execute();
       return "imported";
     }
     if (existing.content_digest === digest) return "duplicate";
@@ -85,7 +111,7 @@ export class IssueRepository {
       return "duplicate";
     }
     await this.db.updateTable("issues").set(row).where("id", "=", existing.id).execute();
-    await this.db.updateTable("issue_texts").set(text).where("issue_id", "=", existing.id).execute();
+    await this.db.updateTable("issue_texts").set(await this.encryptIssueText(existing.id, text)).where("issue_id", "=", existing.id).execute();
     return "updated";
   }
 
@@ -105,15 +131,15 @@ export class IssueRepository {
         at: event.at,
         tz: event.tz,
         field: event.field,
-        from_value: event.fromValue,
-        to_value: event.toValue,
+        from_value: event.fromValue === null ? null : await this.vault.encryptText(eventValuePlace(event.sourceUid, "from_value"), event.fromValue, null),
+        to_value: event.toValue === null ? null : await this.vault.encryptText(eventValuePlace(event.sourceUid, "to_value"), event.toValue, null),
       })
       .onConflict((oc) => oc.column("source_uid").doNothing())
       .returning("id")
       .executeTakeFirst();
     if (!inserted) return false;
     if (event.body !== null) {
-      await this.db.insertInto("issue_event_texts").values({ event_id: inserted.id, body: event.body }).execute();
+      await this.db.insertInto("issue_event_texts").values({ event_id: inserted.id, body: await this.vault.encryptText(eventTextPlace(inserted.id), event.body, event.personId) }).execute();
     }
     return true;
   }
@@ -129,8 +155,8 @@ export class IssueRepository {
     const written =
       remoteId === undefined
         ? undefined
-        : await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds"]).where("origin", "=", "confirmed").where("remote_id", "=", remoteId).executeTakeFirst();
-    const existing = written ?? (await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds"]).where("source_id", "=", worklog.sourceId).executeTakeFirst());
+        : await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds", "person_id"]).where("origin", "=", "confirmed").where("remote_id", "=", remoteId).executeTakeFirst();
+    const existing = written ?? (await this.db.selectFrom("worklogs").select(["id", "issue_id", "started_at", "seconds", "person_id"]).where("source_id", "=", worklog.sourceId).executeTakeFirst());
 
     if (existing === undefined) {
       const inserted = await this.db
@@ -147,12 +173,15 @@ export class IssueRepository {
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      if (worklog.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: worklog.comment }).execute();
+      if (worklog.comment !== null) {
+        await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: await this.vault.encryptText(worklogTextPlace(inserted.id), worklog.comment, worklog.personId) }).execute();
+      }
       return "imported";
     }
 
     const text = await this.db.selectFrom("worklog_texts").select("comment").where("worklog_id", "=", existing.id).executeTakeFirst();
-    const same = existing.issue_id === worklog.issueId && existing.started_at === worklog.startedAt && existing.seconds === worklog.seconds && (text?.comment ?? null) === worklog.comment;
+    const comment = text === undefined ? null : await this.vault.decryptText(worklogTextPlace(existing.id), text.comment);
+    const same = existing.issue_id === worklog.issueId && existing.started_at === worklog.startedAt && existing.seconds === worklog.seconds && comment === worklog.comment;
     if (same) return "duplicate";
 
     // A confirmed row keeps its zone and person, and only the fields Jira has change.
@@ -162,7 +191,10 @@ export class IssueRepository {
       .where("id", "=", existing.id)
       .execute();
     await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", existing.id).execute();
-    if (worklog.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: existing.id, comment: worklog.comment }).execute();
+    const owner = written === undefined ? worklog.personId : existing.person_id;
+    if (worklog.comment !== null) {
+      await this.db.insertInto("worklog_texts").values({ worklog_id: existing.id, comment: await this.vault.encryptText(worklogTextPlace(existing.id), worklog.comment, owner) }).execute();
+    }
     return "updated";
   }
 
@@ -189,21 +221,33 @@ export class IssueRepository {
 
   async texts(): Promise<Map<number, IssueText>> {
     const rows = await this.db.selectFrom("issue_texts").selectAll().execute();
-    return new Map(rows.map((r) => [r.issue_id, { summary: r.summary, description: r.description, comments: r.comments }]));
+    const texts = new Map<number, IssueText>();
+    for (const r of rows) {
+      texts.set(r.issue_id, {
+        summary: await this.vault.decryptText(issueTextPlace(r.issue_id, "summary"), r.summary),
+        description: await this.vault.decryptText(issueTextPlace(r.issue_id, "description"), r.description),
+        comments: await this.vault.decryptText(issueTextPlace(r.issue_id, "comments"), r.comments),
+      });
+    }
+    return texts;
   }
 
   async events(): Promise<IssueEventRecord[]> {
     const rows = await this.db.selectFrom("issue_events").selectAll().orderBy("at").execute();
-    return rows.map((r) => ({
-      id: r.id,
-      issueId: r.issue_id,
-      personId: r.person_id,
-      kind: r.kind as IssueEventKind,
-      at: r.at,
-      field: r.field,
-      fromValue: r.from_value,
-      toValue: r.to_value,
-    }));
+    const events: IssueEventRecord[] = [];
+    for (const r of rows) {
+      events.push({
+        id: r.id,
+        issueId: r.issue_id,
+        personId: r.person_id,
+        kind: r.kind as IssueEventKind,
+        at: r.at,
+        field: r.field,
+        fromValue: r.from_value === null ? null : await this.vault.decryptText(eventValuePlace(r.source_uid, "from_value"), r.from_value),
+        toValue: r.to_value === null ? null : await this.vault.decryptText(eventValuePlace(r.source_uid, "to_value"), r.to_value),
+      });
+    }
+    return events;
   }
 
   async worklogs(): Promise<WorklogRow[]> {
@@ -214,6 +258,8 @@ export class IssueRepository {
       .select("worklog_texts.comment")
       .orderBy("worklogs.started_at")
       .execute();
+    const comments = new Map<number, string>();
+    for (const r of rows) if (r.comment !== null) comments.set(r.id, await this.vault.decryptText(worklogTextPlace(r.id), r.comment));
     return rows.map((r) => ({
       sourceId: r.source_id,
       issueId: r.issue_id,
@@ -223,7 +269,7 @@ export class IssueRepository {
       day: r.day,
       seconds: r.seconds,
       origin: r.origin === "confirmed" ? "confirmed" : "jira",
-      comment: r.comment,
+      comment: comments.get(r.id) ?? null,
     }));
   }
 }

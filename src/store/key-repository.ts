@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { WorklensError } from "../domain/errors.js";
+import type { Vault } from "../privacy/vault.js";
 import type { Database } from "./schema.js";
 
 export interface NewApiKey {
@@ -36,7 +37,10 @@ export interface ApiKeyCandidate {
 
 /** API keys of people, stored as digests with a lookup prefix. */
 export class KeyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+  ) {}
 
   async insert(key: NewApiKey): Promise<number> {
     const row = await this.db
@@ -65,6 +69,7 @@ export class KeyRepository {
       .select([
         "api_keys.id",
         "api_keys.person_id",
+        "api_keys.identity_id",
         "api_keys.digest",
         "identity_texts.external_id",
         "identity_texts.email",
@@ -74,7 +79,18 @@ export class KeyRepository {
       .where("api_keys.revoked_at", "is", null)
       .orderBy("api_keys.id")
       .execute();
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, digest: r.digest, externalId: r.external_id, email: r.email, tz: r.tz }));
+    const candidates: ApiKeyCandidate[] = [];
+    for (const r of rows) {
+      candidates.push({
+        id: r.id,
+        personId: r.person_id,
+        digest: r.digest,
+        externalId: await this.vault.decryptText(identityPlace(r.identity_id, "external_id"), r.external_id),
+        email: await this.vault.decryptNullable(identityPlace(r.identity_id, "email"), r.email),
+        tz: r.tz,
+      });
+    }
+    return candidates;
   }
 
   async markUsed(id: number, at: number, userAgent: string | undefined): Promise<void> {
@@ -97,14 +113,17 @@ export class KeyRepository {
         "api_keys.last_used_at",
         "api_keys.last_user_agent",
         "api_keys.revoked_at",
+        "api_keys.identity_id",
         "identity_texts.external_id",
       ])
       .orderBy("api_keys.id")
       .execute();
+    const externalIds = new Map<number, string>();
+    for (const r of rows) externalIds.set(r.id, await this.vault.decryptText(identityPlace(r.identity_id, "external_id"), r.external_id));
     return rows.map((r) => ({
       id: r.id,
       personId: r.person_id,
-      externalId: r.external_id,
+      externalId: externalIds.get(r.id) ?? "",
       prefix: r.prefix,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
@@ -123,4 +142,8 @@ export class KeyRepository {
     if (row.revoked_at !== null) return;
     await this.db.updateTable("api_keys").set({ revoked_at: at }).where("id", "=", id).execute();
   }
+}
+
+function identityPlace(identityId: number, column: string) {
+  return { table: "identity_texts", column, row: identityId };
 }

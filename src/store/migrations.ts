@@ -18,6 +18,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0005_reviews_and_write_back": reviewsAndWriteBack(dialect),
         "0006_models": models(dialect),
         "0007_privacy": privacy(dialect),
+        "0008_audit_guard": auditGuard(dialect),
       }),
   };
 }
@@ -411,6 +412,72 @@ function privacy(dialect: Dialect): Migration {
         .addColumn("role", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("person_roles_pk", ["person_id", "role"])
         .execute();
+    },
+  };
+}
+
+/**
+ * Makes audit_log append-only inside the database: UPDATE is always rejected, and DELETE
+ * only for rows at or below audit_guard.purge_through, which the retention purge raises
+ * in the same transaction as its delete. An AFTER INSERT trigger records the newest
+ * entry's seq and hash in settings ("audit.head") in the inserting statement itself, so
+ * the head can never lag behind the log and removing the newest entries is detected.
+ * These triggers stop mistakes and application bugs. Someone who can drop triggers can
+ * still edit rows, and the hash chain is what detects that.
+ */
+function auditGuard(dialect: Dialect): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("audit_guard")
+        .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn("purge_through", "bigint", (c) => c.notNull())
+        .execute();
+      await sql`insert into audit_guard (id, purge_through) values (1, 0)`.execute(db);
+
+      if (dialect === "sqlite") {
+        await sql`create trigger audit_log_no_update before update on audit_log
+          begin select raise(abort, 'audit_log is append-only: entries cannot be updated'); end`.execute(db);
+        await sql`create trigger audit_log_guarded_delete before delete on audit_log
+          when old.seq > (select purge_through from audit_guard where id = 1)
+          begin select raise(abort, 'audit_log is append-only: only the retention purge deletes entries'); end`.execute(db);
+        await sql`create trigger audit_log_record_head after insert on audit_log
+          begin
+            insert or replace into settings (key, value) values ('audit.head', json_object('seq', new.seq, 'hash', new.hash));
+          end`.execute(db);
+        return;
+      }
+
+      // SET search_path FROM CURRENT pins the tables the functions name to this store's schema.
+      await sql`create function audit_log_reject_update() returns trigger language plpgsql
+        set search_path from current as $$
+        begin
+          raise exception 'audit_log is append-only: entries cannot be updated or truncated';
+        end $$`.execute(db);
+      await sql`create function audit_log_guard_delete() returns trigger language plpgsql
+        set search_path from current as $$
+        begin
+          if old.seq > (select purge_through from audit_guard where id = 1) then
+            raise exception 'audit_log is append-only: only the retention purge deletes entries';
+          end if;
+          return old;
+        end $$`.execute(db);
+      await sql`create function audit_log_record_head() returns trigger language plpgsql
+        set search_path from current as $$
+        begin
+          insert into settings (key, value)
+            values ('audit.head', json_build_object('seq', new.seq, 'hash', new.hash)::text)
+            on conflict (key) do update set value = excluded.value;
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger audit_log_no_update before update on audit_log
+        for each row execute function audit_log_reject_update()`.execute(db);
+      await sql`create trigger audit_log_no_truncate before truncate on audit_log
+        for each statement execute function audit_log_reject_update()`.execute(db);
+      await sql`create trigger audit_log_guarded_delete before delete on audit_log
+        for each row execute function audit_log_guard_delete()`.execute(db);
+      await sql`create trigger audit_log_record_head after insert on audit_log
+        for each row execute function audit_log_record_head()`.execute(db);
     },
   };
 }

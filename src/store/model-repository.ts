@@ -15,6 +15,8 @@ import {
   type NewDrift,
   type NewModel,
 } from "./model-types.js";
+import type { Vault } from "../privacy/vault.js";
+import { modelPlaceRow } from "./reencrypt.js";
 import type { Database, ModelDriftTable, ModelsTable } from "./schema.js";
 
 const SUMMARY_COLUMNS = ["id", "kind", "version", "status", "created_at", "promoted_at", "retired_at", "window_from", "window_to", "metrics", "note"] as const;
@@ -25,7 +27,10 @@ const SUMMARY_COLUMNS = ["id", "kind", "version", "status", "created_at", "promo
  * transaction each, and a partial unique index keeps at most one live model per kind.
  */
 export class ModelRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+  ) {}
 
   /** Stores a model under the next version of its kind and returns it; the artifact's `version` becomes that version. */
   async add(model: NewModel): Promise<ModelRecord> {
@@ -39,6 +44,10 @@ export class ModelRepository {
     const metrics = { ...model.artifact.metrics, ...model.metrics };
     const createdAt = model.createdAt ?? Date.now();
     const status = model.status ?? "candidate";
+    // The key is fetched before the transaction. Outside a transaction the vault reads
+    // keys on the store's own connection, and SQLite's only connection is busy until the
+    // transaction ends.
+    const dataKey = await this.vault.currentDataKey();
     return this.#serialized(async (db) => {
       const last = await db.selectFrom("models").select((eb) => eb.fn.max("version").as("version")).where("kind", "=", kind).executeTakeFirst();
       const version = (last?.version ?? 0) + 1;
@@ -55,7 +64,7 @@ export class ModelRepository {
           window_from: window.from,
           window_to: window.to,
           metrics: JSON.stringify(metrics),
-          artifact: JSON.stringify(artifact),
+          artifact: this.vault.encryptWith(dataKey, artifactPlace(kind, version), JSON.stringify(artifact)),
           note: model.note ?? null,
         })
         .returning("id")
@@ -67,7 +76,7 @@ export class ModelRepository {
   /** Returns the live model of a kind, artifact included, or undefined when none is live. */
   async live(kind: ModelKind): Promise<ModelRecord | undefined> {
     const row = await this.db.selectFrom("models").selectAll().where("kind", "=", kind).where("status", "=", "live").executeTakeFirst();
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : this.toRecord(row);
   }
 
   /** Returns the models of one kind, or of all kinds, newest version first, without artifacts. */
@@ -80,7 +89,7 @@ export class ModelRepository {
 
   async get(id: number): Promise<ModelRecord | undefined> {
     const row = await this.db.selectFrom("models").selectAll().where("id", "=", id).executeTakeFirst();
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : this.toRecord(row);
   }
 
   /** Sets the status and note of a model that is not live; live models change only through promote and rollback. */
@@ -169,6 +178,10 @@ export class ModelRepository {
     return rows.map(toDrift);
   }
 
+  private async toRecord(row: Selectable<ModelsTable>): Promise<ModelRecord> {
+    return toRecord(row, await this.vault.decryptText(artifactPlace(row.kind, row.version), row.artifact));
+  }
+
   /**
    * Runs `work` in a transaction that no other registry write interleaves with. On
    * PostgreSQL a table lock serializes the writers, because two promotions under
@@ -206,8 +219,12 @@ function toSummary(row: Pick<Selectable<ModelsTable>, (typeof SUMMARY_COLUMNS)[n
   };
 }
 
-function toRecord(row: Selectable<ModelsTable>): ModelRecord {
-  const parsed = artifactSchema.safeParse(JSON.parse(row.artifact));
+function artifactPlace(kind: string, version: number) {
+  return { table: "models", column: "artifact", row: modelPlaceRow(kind, version) };
+}
+
+function toRecord(row: Selectable<ModelsTable>, artifactJson: string): ModelRecord {
+  const parsed = artifactSchema.safeParse(JSON.parse(artifactJson));
   if (!parsed.success) {
     throw new WorklensError("STORE", `models row ${row.id} (${row.kind} v${row.version}) has an invalid artifact: ${parsed.error.issues[0]?.message ?? "unknown problem"}`, `promote another ${row.kind} model with "worklens models promote <id>", or train a new one with "worklens train --kind ${row.kind}"`);
   }

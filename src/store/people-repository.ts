@@ -1,7 +1,9 @@
 import type { Kysely } from "kysely";
 import { WorklensError } from "../domain/errors.js";
 import type { IdentityInput, PersonRecord, Source } from "../domain/types.js";
+import type { Vault } from "../privacy/vault.js";
 import { lookupDigest, normalizeEmail, normalizeName } from "./digest.js";
+import { resealOwnedRows } from "./reencrypt.js";
 import type { Database } from "./schema.js";
 
 export interface ResolvedIdentity {
@@ -9,9 +11,24 @@ export interface ResolvedIdentity {
   identityId: number;
 }
 
-function identityLookup(source: string, externalId: string): string {
-  return lookupDigest(`identity:${source}`, externalId.trim().toLowerCase());
+/** Lookup digest of an identity: its source and normalized external id. */
+export function identityLookup(key: Buffer, source: string, externalId: string): string {
+  return lookupDigest(key, `identity:${source}`, externalId.trim().toLowerCase());
 }
+
+/** Lookup digest of a normalized e-mail, or null when there is none. */
+export function emailLookup(key: Buffer, email: string | null | undefined): string | null {
+  return email ? lookupDigest(key, "email", normalizeEmail(email)) : null;
+}
+
+/** Lookup digest of a normalized name, or null when the name is empty after normalization. */
+export function nameLookup(key: Buffer, name: string | null | undefined): string | null {
+  const normalized = name ? normalizeName(name) : "";
+  return normalized === "" ? null : lookupDigest(key, "name", normalized);
+}
+
+const personTextPlace = (personId: number, column: string) => ({ table: "person_texts", column, row: personId });
+const identityTextPlace = (identityId: number, column: string) => ({ table: "identity_texts", column, row: identityId });
 
 /**
  * People and their identities per source. Matching an unseen identity to a known
@@ -19,10 +36,15 @@ function identityLookup(source: string, externalId: string): string {
  * when neither matches.
  */
 export class PeopleRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+    private readonly lookupKey: () => Promise<Buffer>,
+  ) {}
 
   async resolve(identity: IdentityInput): Promise<ResolvedIdentity> {
-    const lookup = identityLookup(identity.source, identity.externalId);
+    const key = await this.lookupKey();
+    const lookup = identityLookup(key, identity.source, identity.externalId);
     const known = await this.db
       .selectFrom("identities")
       .select(["id", "person_id"])
@@ -30,19 +52,18 @@ export class PeopleRepository {
       .executeTakeFirst();
     if (known) return { personId: known.person_id, identityId: known.id };
 
-    const emailLookup = identity.email ? lookupDigest("email", normalizeEmail(identity.email)) : null;
-    const normalizedName = identity.displayName ? normalizeName(identity.displayName) : "";
-    const nameLookup = normalizedName === "" ? null : lookupDigest("name", normalizedName);
+    const byEmail = emailLookup(key, identity.email);
+    const byName = nameLookup(key, identity.displayName);
 
-    const personId = (await this.findPerson(emailLookup, nameLookup)) ?? (await this.createPerson(identity));
+    const personId = (await this.findPerson(byEmail, byName)) ?? (await this.createPerson(identity));
     const inserted = await this.db
       .insertInto("identities")
       .values({
         person_id: personId,
         source: identity.source,
         lookup,
-        email_lookup: emailLookup,
-        name_lookup: nameLookup,
+        email_lookup: byEmail,
+        name_lookup: byName,
         pinned: 0,
         tz: identity.tz ?? null,
       })
@@ -52,9 +73,9 @@ export class PeopleRepository {
       .insertInto("identity_texts")
       .values({
         identity_id: inserted.id,
-        external_id: identity.externalId,
-        display_name: identity.displayName ?? null,
-        email: identity.email ?? null,
+        external_id: await this.vault.encryptText(identityTextPlace(inserted.id, "external_id"), identity.externalId, personId),
+        display_name: await this.vault.encryptNullable(identityTextPlace(inserted.id, "display_name"), identity.displayName, personId),
+        email: await this.vault.encryptNullable(identityTextPlace(inserted.id, "email"), identity.email, personId),
       })
       .execute();
     return { personId, identityId: inserted.id };
@@ -90,7 +111,11 @@ export class PeopleRepository {
       .executeTakeFirstOrThrow();
     await this.db
       .insertInto("person_texts")
-      .values({ person_id: person.id, display_name: identity.displayName ?? null, email: identity.email ?? null })
+      .values({
+        person_id: person.id,
+        display_name: await this.vault.encryptNullable(personTextPlace(person.id, "display_name"), identity.displayName, person.id),
+        email: await this.vault.encryptNullable(personTextPlace(person.id, "email"), identity.email, person.id),
+      })
       .execute();
     return person.id;
   }
@@ -99,7 +124,7 @@ export class PeopleRepository {
     const row = await this.db
       .selectFrom("identities")
       .select(["id", "person_id"])
-      .where("lookup", "=", identityLookup(source, externalId))
+      .where("lookup", "=", identityLookup(await this.lookupKey(), source, externalId))
       .executeTakeFirst();
     return row ? { personId: row.person_id, identityId: row.id } : undefined;
   }
@@ -120,16 +145,20 @@ export class PeopleRepository {
     const byPerson = new Map<number, PersonRecord["identities"]>();
     for (const row of identities) {
       const list = byPerson.get(row.person_id) ?? [];
-      list.push({ id: row.id, source: row.source as Source, externalId: row.external_id });
+      list.push({ id: row.id, source: row.source as Source, externalId: await this.vault.decryptText(identityTextPlace(row.id, "external_id"), row.external_id) });
       byPerson.set(row.person_id, list);
     }
-    return persons.map((p) => ({
-      id: p.id,
-      tz: p.tz,
-      displayName: p.display_name,
-      email: p.email,
-      identities: byPerson.get(p.id) ?? [],
-    }));
+    const records: PersonRecord[] = [];
+    for (const p of persons) {
+      records.push({
+        id: p.id,
+        tz: p.tz,
+        displayName: await this.vault.decryptNullable(personTextPlace(p.id, "display_name"), p.display_name),
+        email: await this.vault.decryptNullable(personTextPlace(p.id, "email"), p.email),
+        identities: byPerson.get(p.id) ?? [],
+      });
+    }
+    return records;
   }
 
   async setTimeZone(personId: number, tz: string | null): Promise<void> {
@@ -160,6 +189,10 @@ export class PeopleRepository {
     await this.db.updateTable("identities").set({ person_id: intoPersonId, pinned: 1 }).where("person_id", "=", fromPersonId).execute();
     await this.db.deleteFrom("person_texts").where("person_id", "=", fromPersonId).execute();
     await this.db.deleteFrom("persons").where("id", "=", fromPersonId).execute();
+    // The moved rows are still under the emptied person's key: re-encrypt them under the
+    // kept person's key, so deleting that person later shreds them too.
+    await resealOwnedRows(this.db, this.vault, intoPersonId);
+    await this.vault.destroyPersonKey(fromPersonId);
   }
 
   /** Detach one identity into a person of its own, taking its activities along. Returns the new person's id. */
@@ -173,15 +206,16 @@ export class PeopleRepository {
     if (!identity) throw new WorklensError("NOT_FOUND", `identity ${identityId} not found`, 'run "worklens people list" to see identity ids');
     const personId = await this.createPerson({
       source: identity.source as Source,
-      externalId: identity.external_id,
-      displayName: identity.display_name ?? undefined,
-      email: identity.email ?? undefined,
+      externalId: await this.vault.decryptText(identityTextPlace(identityId, "external_id"), identity.external_id),
+      displayName: (await this.vault.decryptNullable(identityTextPlace(identityId, "display_name"), identity.display_name)) ?? undefined,
+      email: (await this.vault.decryptNullable(identityTextPlace(identityId, "email"), identity.email)) ?? undefined,
       tz: identity.tz ?? undefined,
     });
     await this.db.updateTable("identities").set({ person_id: personId, pinned: 1 }).where("id", "=", identityId).execute();
     await this.db.updateTable("activities").set({ person_id: personId }).where("identity_id", "=", identityId).execute();
     // Heartbeats sent with a key go to the key's person, so the key follows its identity.
     await this.db.updateTable("api_keys").set({ person_id: personId }).where("identity_id", "=", identityId).execute();
+    await resealOwnedRows(this.db, this.vault, personId);
     return personId;
   }
 

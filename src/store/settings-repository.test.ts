@@ -28,12 +28,21 @@ describe.each(BACKENDS)("SettingsRepository on %s", (backend) => {
     expect(concurrent.equals(first)).toBe(true);
     expect(again.equals(first)).toBe(true);
     expect(other.equals(first)).toBe(false);
-    expect(await settings.get("secret:embedding")).toBe(first.toString("base64"));
+    const stored = await settings.get("secret:embedding");
+    expect(stored?.startsWith("wl1.t1.")).toBe(true);
+    expect(stored).not.toContain(first.toString("base64"));
   });
 
-  it("secret rejects a corrupted value", async () => {
+  it("secret rejects a plain-text value", async () => {
+    const { settings, db } = handle.store;
+    await db.insertInto("settings").values({ key: "secret:embedding", value: "c2hvcnQ=" }).execute();
+    await expect(settings.secret("embedding")).rejects.toThrow("settings.value of row secret:embedding is not encrypted: it was modified outside worklens");
+  });
+
+  it("secret rejects a short encrypted value", async () => {
     const { settings } = handle.store;
     await settings.set("secret:embedding", "c2hvcnQ=");
+    expect((await settings.get("secret:embedding"))?.startsWith("wl1.t1.")).toBe(true);
     await expect(settings.secret("embedding")).rejects.toThrow("settings row secret:embedding does not contain a 32-byte base64 secret");
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { Vault } from "../privacy/vault.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -53,7 +54,10 @@ export interface WorklogFilter {
 
 /** Worklogs as people and Jira see them, with the write-back state of confirmed ones. */
 export class WorklogRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+  ) {}
 
   /** Stores a worklog a person confirmed, waiting for write-back. */
   async insertConfirmed(worklog: ConfirmedWorklogInput): Promise<number> {
@@ -77,7 +81,7 @@ export class WorklogRepository {
       .returning("id")
       .executeTakeFirstOrThrow();
     if (worklog.comment !== null) {
-      await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: worklog.comment }).execute();
+      await this.db.insertInto("worklog_texts").values({ worklog_id: inserted.id, comment: await this.vault.encryptText(commentPlace(inserted.id), worklog.comment, worklog.personId) }).execute();
     }
     return inserted.id;
   }
@@ -85,7 +89,7 @@ export class WorklogRepository {
   async get(id: number): Promise<WorklogEntry | undefined> {
     const rows = await this.query().where("worklogs.id", "=", id).execute();
     const row = rows[0];
-    return row === undefined ? undefined : toEntry(row);
+    return row === undefined ? undefined : toEntry(await this.decryptComment(row));
   }
 
   async list(filter: WorklogFilter = {}): Promise<WorklogEntry[]> {
@@ -96,7 +100,9 @@ export class WorklogRepository {
     if (filter.origin !== undefined) query = query.where("worklogs.origin", "=", filter.origin);
     if (filter.writeBack !== undefined) query = query.where("worklogs.write_back", "=", filter.writeBack);
     const rows = await query.orderBy("worklogs.day").orderBy("worklogs.started_at").orderBy("worklogs.id").execute();
-    return rows.map(toEntry);
+    const entries: WorklogEntry[] = [];
+    for (const row of rows) entries.push(toEntry(await this.decryptComment(row)));
+    return entries;
   }
 
   /** Ids of confirmed worklogs whose write-back is due at `now`, oldest first. */
@@ -147,10 +153,13 @@ export class WorklogRepository {
       .where("id", "=", id)
       .where("origin", "=", "confirmed")
       .where("write_back", "in", ["pending", "failed"])
+      .returning("person_id")
       .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
+    if (updated === undefined) return false;
     await this.db.deleteFrom("worklog_texts").where("worklog_id", "=", id).execute();
-    if (change.comment !== null) await this.db.insertInto("worklog_texts").values({ worklog_id: id, comment: change.comment }).execute();
+    if (change.comment !== null) {
+      await this.db.insertInto("worklog_texts").values({ worklog_id: id, comment: await this.vault.encryptText(commentPlace(id), change.comment, updated.person_id) }).execute();
+    }
     return true;
   }
 
@@ -198,6 +207,10 @@ export class WorklogRepository {
     return updated.numUpdatedRows > 0n;
   }
 
+  private async decryptComment<T extends { id: number; comment: string | null }>(row: T): Promise<T> {
+    return { ...row, comment: await this.vault.decryptNullable(commentPlace(row.id), row.comment) };
+  }
+
   private query() {
     return this.db
       .selectFrom("worklogs")
@@ -206,6 +219,10 @@ export class WorklogRepository {
       .selectAll("worklogs")
       .select(["issues.key as issue_key", "worklog_texts.comment"]);
   }
+}
+
+function commentPlace(worklogId: number) {
+  return { table: "worklog_texts", column: "comment", row: worklogId };
 }
 
 function toEntry(row: {

@@ -78,6 +78,8 @@ describe("runFeedbackLoop on SQLite", () => {
   beforeEach(async (context) => {
     const file = join(folder, `${context.task.id}.sqlite`);
     copyFileSync(baseFile, file);
+    // The copy's data key is wrapped by the master key in the key file beside the base store.
+    copyFileSync(`${baseFile}.key`, `${file}.key`);
     store = await Store.open({ kind: "sqlite", file });
   });
   afterEach(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_POSTGRES_URL } from "../../src/store/test-support/backends.js";
+import { TEST_MASTER_KEY, TEST_POSTGRES_URL, testKeyProvider } from "../../src/store/test-support/backends.js";
 import { Store } from "../../src/store/store.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -17,8 +17,8 @@ interface Run {
   stderr: string;
 }
 
-function worklens(args: string[], cwd: string): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, WORKLENS_STORE: "" } });
+function worklens(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, WORKLENS_STORE: "", ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -187,12 +187,13 @@ describe("worklens on PostgreSQL", () => {
   it("imports and suggests into a schema", async () => {
     const schema = `test_cli_${randomBytes(4).toString("hex")}`;
     try {
-      const run = worklens(["--postgres", TEST_POSTGRES_URL, "--schema", schema, "import", "git", join(NUTCH, "git-log.txt")], folder);
+      const keyEnv = { WORKLENS_MASTER_KEY: TEST_MASTER_KEY };
+      const run = worklens(["--postgres", TEST_POSTGRES_URL, "--schema", schema, "import", "git", join(NUTCH, "git-log.txt")], folder, keyEnv);
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/3033 imported/);
-      expect(worklens(["--postgres", TEST_POSTGRES_URL, "--schema", schema, "suggest"], folder).status).toBe(0);
+      expect(worklens(["--postgres", TEST_POSTGRES_URL, "--schema", schema, "suggest"], folder, keyEnv).status).toBe(0);
     } finally {
-      const store = await Store.open({ kind: "postgres", connectionString: TEST_POSTGRES_URL, schema });
+      const store = await Store.open({ kind: "postgres", connectionString: TEST_POSTGRES_URL, schema }, { keys: testKeyProvider() });
       await store.wipeForTests();
       await store.close();
     }

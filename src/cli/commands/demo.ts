@@ -11,6 +11,7 @@ import { loadWorklogRows, summarize } from "../../insights/worklog-report.js";
 import { EMBEDDING_SECRET } from "../../linking/model-choice.js";
 import { linkAndSuggest } from "../../review/pipeline.js";
 import { Store } from "../../store/store.js";
+import { auditTeamChange } from "../../store/team-repository.js";
 import type { CommandContext } from "../context.js";
 import { formatImportReport } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -39,6 +40,9 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         ctx.out(`worklens demo: Apache Nutch data from ${BUNDLED_DATA}\n`);
         ctx.out(formatImportReport(await importJira(store, join(BUNDLED_DATA, "jira-issues.json"))));
         ctx.out(formatImportReport(await importGit(store, join(BUNDLED_DATA, "git-log.txt"), { repo: "nutch" })));
+
+        const team = await createDemoTeam(store);
+        ctx.out(`team nutch: ${String(team.members)} people with activity, manager person ${String(team.managerPersonId)}, AI mode feedback\n`);
 
         // A fixed embedding key keeps the demo's rankings the same on every run; real stores generate their own.
         await store.settings.setSecret(EMBEDDING_SECRET, createHash("sha256").update("worklens demo embedding").digest());
@@ -72,4 +76,22 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         await store.close();
       }
     });
+}
+
+/**
+ * Creates the team "nutch" of every person with activity, full time (Monday to Friday,
+ * 8 hours, in each person's own zone), managed by the person with the most activities,
+ * so the team capacity view has data on the demo store.
+ */
+async function createDemoTeam(store: Store): Promise<{ members: number; managerPersonId: number | null }> {
+  const counts = new Map<number, number>();
+  for (const activity of await store.activities.list()) counts.set(activity.personId, (counts.get(activity.personId) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const managerPersonId = ranked[0]?.[0] ?? null;
+  await store.transaction(async (tx) => {
+    const team = await tx.teams.create({ name: "nutch", managerPersonId, aiMode: "feedback" });
+    for (const [personId] of ranked) await tx.teams.setMember(team.id, personId, { share: 1, workingDays: [1, 2, 3, 4, 5], hoursPerDay: 8, tz: null });
+    await auditTeamChange(tx, { at: Date.now(), actor: "cli", teamId: team.id, change: "create", details: { aiMode: "feedback", managerPersonId, members: ranked.length } });
+  });
+  return { members: ranked.length, managerPersonId };
 }

@@ -23,6 +23,7 @@ export function registerKeys(program: Command, context: () => CommandContext): v
       const ctx = context();
       await withStore(ctx, async (store) => {
         const created = await store.transaction((tx) => createApiKey(tx, identity, Date.now()));
+        await store.audit.append({ at: Date.now(), actor: "cli", action: "keys.create", subject: `person:${String(created.personId)}`, details: { keyId: created.id } });
         ctx.out(`${created.secret}\n`);
         ctx.err(`created key ${created.id} for person ${created.personId}; it is shown only now: put it in ~/.wakatime.cfg as api_key\n`);
       });
@@ -57,6 +58,7 @@ export function registerKeys(program: Command, context: () => CommandContext): v
       const ctx = context();
       await withStore(ctx, async (store) => {
         await store.keys.revoke(keyId, Date.now());
+        await store.audit.append({ at: Date.now(), actor: "cli", action: "keys.revoke", details: { keyId } });
         ctx.out(`key ${keyId} revoked\n`);
       }, { mustExist: true });
     });

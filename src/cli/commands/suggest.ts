@@ -5,7 +5,7 @@ import { parseDayRange } from "../../allocation/run-allocation.js";
 import { DEFAULT_ALLOCATION_OPTIONS, type AllocationOptions } from "../../allocation/allocate.js";
 import { WorklensError } from "../../domain/errors.js";
 import { MS_PER_MINUTE } from "../../domain/time.js";
-import { linkAndSuggest, type AiMode } from "../../review/pipeline.js";
+import { linkAndSuggest, type AiSwitch } from "../../review/pipeline.js";
 import { formatRows, type ReportFormat } from "../../insights/format.js";
 import { loadWorklogRows } from "../../insights/worklog-report.js";
 import { createProgress } from "../progress.js";
@@ -58,7 +58,7 @@ function rangeOf(from?: string, to?: string) {
 }
 
 /** Parse --ai. */
-export function parseAiMode(value: string): AiMode {
+export function parseAiMode(value: string): AiSwitch {
   if (value === "on" || value === "off") return value;
   throw new WorklensError("USAGE", `invalid --ai "${value}": expected on or off`, "pass --ai off to use the first-version rules only");
 }
@@ -72,7 +72,7 @@ export function registerSuggest(program: Command, context: () => CommandContext)
     .option("--heartbeat-timeout <minutes>", "gap between IDE heartbeats that still counts as work", "15")
     .option("--commit-gap <minutes>", "gap between commits that still counts as one session", "120")
     .option("--first-commit <minutes>", "work credited before a session's first commit", "30")
-    .option("--ai <mode>", "on: the learned models (the live ones, else the bundled ones); off: the first-version rules only", "on")
+    .option("--ai <mode>", "on: each team's AI mode (worklens teams set-ai-mode) with the learned models, the live ones else the bundled ones; off: the first-version rules only, for everyone", "on")
     .action(async (options: { from?: string; to?: string; ai: string } & AllocationFlags) => {
       const ctx = context();
       const range = rangeOf(options.from, options.to);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { startRuntime } from "../../integrations/runtime.js";
 import { loadServerConfig } from "../../server/config.js";
 import { trainingOptions, withStore, type CommandContext } from "../context.js";
+import { tenantJobQueue } from "./serve.js";
 
 /**
  * Registers `worklens worker`: a process that runs background jobs (syncs, write-back,
@@ -21,7 +22,7 @@ export function registerWorker(program: Command, context: () => CommandContext, 
           store,
           storeConfig: ctx.config.store,
           integrations: config.integrations,
-          queue: config.jobs.queue === "auto" ? "postgres" : config.jobs.queue,
+          queue: tenantJobQueue(ctx.config.tenant, config.jobs.queue === "auto" ? "postgres" : config.jobs.queue),
           work: true,
           env,
           logger: ctx.logger,

@@ -23,7 +23,7 @@ export async function writeCommitPage(store: Store, outcomes: readonly CommitOut
     else if (unique.has(outcome.activity.sourceUid)) report.duplicate += 1;
     else unique.set(outcome.activity.sourceUid, outcome.activity);
   }
-  await store.transaction((tx) => writeActivities(tx, unique.values(), report));
+  await store.transaction((tx) => writeActivities(tx, unique.values(), report, report.skipped));
   report.commits += outcomes.length;
   report.pages += 1;
 }

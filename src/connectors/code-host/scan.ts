@@ -122,7 +122,8 @@ async function writePage<K extends string, T>(context: ScanContext<K>, list: Des
         if (unique.has(record.sourceUid)) counts.duplicate += 1;
         else unique.set(record.sourceUid, record);
       }
-      await writeActivities(tx, unique.values(), counts);
+      // Activities of repositories outside the collection allowlist are reported as skipped.
+      await writeActivities(tx, unique.values(), counts, context.report.skipped);
     }
     await tx.checkpoints.set(context.integration, list.resource, encodeState(state), context.now());
   });

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { invalidInput, WorklensError } from "../../domain/errors.js";
 import type { ImportReport } from "../../domain/types.js";
+import { getCollectionPolicy } from "../../store/privacy-settings.js";
 import type { Store } from "../../store/store.js";
 import { importActivities } from "../import-activities.js";
 import { readLines } from "./lines.js";
@@ -19,7 +20,9 @@ export async function importGit(store: Store, pathOrFile: string, options: Repos
     throw new WorklensError("NOT_FOUND", `${pathOrFile}: no such file or folder`, "check the path of the repository or git log file");
   }
 
-  const parsed = info.isDirectory() ? await readRepository(pathOrFile, options) : await readLogFile(pathOrFile, options.repo);
+  // With line counts off in the collection policy, git is run so that it never reads file contents.
+  const lineCounts = options.lineCounts ?? (await getCollectionPolicy(store)).git.lineCounts;
+  const parsed = info.isDirectory() ? await readRepository(pathOrFile, { ...options, lineCounts }) : await readLogFile(pathOrFile, options.repo);
   return importActivities(store, parsed, { source: "git", file: pathOrFile });
 }
 

@@ -32,6 +32,16 @@ export function parseNumstatLine(line: string, renames = true): NumstatEntry | u
   return { path, added, deleted };
 }
 
+/**
+ * Parses one line of `git log --name-only --no-renames`: a path, C-quoted when core.quotePath
+ * applies. Returns undefined when the line is not one.
+ */
+export function parseNameOnlyLine(line: string): string | undefined {
+  if (line === "") return undefined;
+  const path = decodePath(line, false);
+  return path === "" ? undefined : path;
+}
+
 /** Parses a count field: digits, or "-" for binary (undefined). Returns null when malformed. */
 function parseCount(field: string): number | undefined | null {
   if (field === "-") return undefined;

@@ -4,7 +4,7 @@ import { emptyResult, type ParseResult } from "../parse-result.js";
 import { GIT_LOG_COMMAND } from "./git-log-command.js";
 import { clip, toActivity, type CommitContext, type PendingCommit } from "./commit-record.js";
 import { forEachLine } from "./lines.js";
-import { parseNumstatLine } from "./numstat.js";
+import { parseNameOnlyLine, parseNumstatLine, type NumstatEntry } from "./numstat.js";
 
 export { GIT_LOG_COMMAND };
 
@@ -17,6 +17,8 @@ export interface GitLogOptions {
   mainline?: ReadonlySet<string> | undefined;
   /** False for output of `git log --no-renames`, where " => " can only be part of a file name. Default true. */
   renames?: boolean | undefined;
+  /** "names" for output of `--name-only`, which lists paths without line counts. Default "numstat". */
+  fileList?: "numstat" | "names" | undefined;
 }
 
 /**
@@ -33,6 +35,12 @@ export function parseGitLog(text: string, options: GitLogOptions): ParseResult<A
   const result = parser.finish();
   if (parser.commitCount === 0) throw noCommits(options.file);
   return result;
+}
+
+/** Converts a `--name-only` line to a numstat entry without counts, so both file lists take one code path. */
+function namesOnlyEntry(line: string): NumstatEntry | undefined {
+  const path = parseNameOnlyLine(line);
+  return path === undefined ? undefined : { path, added: undefined, deleted: undefined };
 }
 
 export function noCommits(file: string): WorklensError {
@@ -57,6 +65,7 @@ export class GitLogParser {
   private readonly result = emptyResult<ActivityInput>();
   private readonly context: CommitContext;
   private readonly renames: boolean;
+  private readonly namesOnly: boolean;
   private section: Section = "preamble";
   private current: PendingCommit | undefined;
   private blankLinesInMessage = 0;
@@ -74,6 +83,7 @@ export class GitLogParser {
   constructor(options: GitLogOptions) {
     this.context = { repo: options.repo, mainline: options.mainline };
     this.renames = options.renames ?? true;
+    this.namesOnly = options.fileList === "names";
   }
 
   /** Number of "commit" lines seen, including the skipped ones. */
@@ -228,7 +238,7 @@ export class GitLogParser {
       return;
     }
 
-    const entry = parseNumstatLine(line, this.renames);
+    const entry = this.namesOnly ? namesOnlyEntry(line) : parseNumstatLine(line, this.renames);
     const commit = this.current;
     if (entry === undefined || commit === undefined) {
       this.unrecognized();

@@ -11,6 +11,12 @@ export interface RepositoryOptions {
   repo?: string | undefined;
   /** The git executable, by default "git" from PATH. */
   git?: string | undefined;
+  /**
+   * Whether git counts added and deleted lines (`--numstat`), which makes git read the
+   * content of each changed file. False lists changed paths only (`--name-only`), so git
+   * compares trees and never reads a file's content. Default true.
+   */
+  lineCounts?: boolean | undefined;
 }
 
 /**
@@ -48,9 +54,10 @@ const CONFIG_ARGS: readonly string[] = ["-c", "log.showRoot=true", "-c", "core.q
 /** Branch names taken as the main line of development, locally and on every remote. */
 const MAINLINE_BRANCHES = new Set(["main", "master", "trunk", "develop"]);
 
-/** Arguments of the `git log` run on the repository at `path`. */
-export function repositoryLogArgs(path: string): string[] {
-  return ["-C", path, ...CONFIG_ARGS, ...REPOSITORY_LOG_ARGS];
+/** Arguments of the `git log` run on the repository at `path`, with `--name-only` in place of `--numstat` when line counts are off. */
+export function repositoryLogArgs(path: string, lineCounts = true): string[] {
+  const logArgs = lineCounts ? REPOSITORY_LOG_ARGS : REPOSITORY_LOG_ARGS.map((arg) => (arg === "--numstat" ? "--name-only" : arg));
+  return ["-C", path, ...CONFIG_ARGS, ...logArgs];
 }
 
 /**
@@ -70,8 +77,9 @@ export async function readRepository(path: string, options: RepositoryOptions = 
   const prefix = await probeRepository(git, path);
   const mainline = await readMainline(git, path);
 
-  const parser = new GitLogParser({ file: path, repo: options.repo ?? repositoryName(path), mainline, renames: false });
-  const run = await runGit(git, repositoryLogArgs(path), (line) => {
+  const lineCounts = options.lineCounts ?? true;
+  const parser = new GitLogParser({ file: path, repo: options.repo ?? repositoryName(path), mainline, renames: false, fileList: lineCounts ? "numstat" : "names" });
+  const run = await runGit(git, repositoryLogArgs(path, lineCounts), (line) => {
     parser.push(line);
   });
   if (run.exitCode !== 0) {

@@ -1,5 +1,7 @@
 import { projectOf } from "../../domain/issue-keys.js";
 import type { ActivityInput, IdentityInput, IssueInput } from "../../domain/types.js";
+import { applyEventPolicy, applyIssuePolicy } from "../../privacy/collection.js";
+import { getCollectionPolicy } from "../../store/privacy-settings.js";
 import type { PeopleRepository } from "../../store/people-repository.js";
 import type { Repositories } from "../../store/store.js";
 import { writeActivities } from "../import-activities.js";
@@ -38,10 +40,12 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
   };
   const actions: ActivityInput[] = [];
   const people = new IdentityCache(tx.people);
+  // The collection policy drops the text fields it does not allow; issue keys are structured fields and stay.
+  const policy = await getCollectionPolicy(tx);
 
   const issues = records.filter((r): r is Extract<JiraRecord, { kind: "issue" }> => r.kind === "issue").map((r) => r.issue);
   for (const issue of issues) {
-    const outcome = await tx.issues.upsert(issue, {
+    const outcome = await tx.issues.upsert(applyIssuePolicy(policy, issue), {
       assigneeId: await people.personId(issue.assignee),
       reporterId: await people.personId(issue.reporter),
     });
@@ -54,6 +58,7 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
     const issueId = resolver.idOf({ key: record.event.issueKey }, "events");
     if (issueId === undefined) continue;
     const { event } = record;
+    const text = applyEventPolicy(policy, event.field, { body: event.body ?? null, fromValue: event.fromValue ?? null, toValue: event.toValue ?? null });
     const inserted = await tx.issues.insertEvent({
       sourceUid: event.sourceUid,
       issueId,
@@ -62,9 +67,9 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
       at: event.at,
       tz: event.tz ?? null,
       field: event.field ?? null,
-      fromValue: event.fromValue ?? null,
-      toValue: event.toValue ?? null,
-      body: event.body ?? null,
+      fromValue: text.fromValue,
+      toValue: text.toValue,
+      body: text.body,
     });
     counts.events[inserted ? "imported" : "duplicate"] += 1;
     const actor = event.actor;
@@ -86,7 +91,7 @@ export async function writeJiraRecords(tx: Repositories, records: readonly JiraR
       day: worklog.day,
       seconds: worklog.seconds,
       origin: "jira",
-      comment: worklog.comment ?? null,
+      comment: policy.jira.worklogComments ? (worklog.comment ?? null) : null,
     });
     counts.worklogs[outcome] += 1;
   }

@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IdentityInput } from "../../domain/types.js";
+import type { Role } from "../../privacy/roles.js";
 import type { Repositories } from "../../store/store.js";
 
 /**
@@ -27,6 +28,8 @@ export interface KeyPrincipal {
   identity: IdentityInput;
   /** The person's IANA zone, or null when none is set. */
   tz: string | null;
+  /** "member" plus the roles granted to the person. */
+  roles: Role[];
 }
 
 /**
@@ -70,7 +73,8 @@ export async function createApiKey(repositories: Repositories, identity: Identit
 }
 
 /**
- * Find the live key matching `secret`, record its use, and return what it acts as.
+ * Find the live key matching `secret`, record its use, and return what it acts as,
+ * with the person's roles.
  * Returns undefined for a malformed, unknown or revoked key.
  */
 export async function authenticateKey(
@@ -92,5 +96,6 @@ export async function authenticateKey(
   await repositories.keys.markUsed(match.id, now, userAgent);
   const identity: IdentityInput = { source: "wakatime", externalId: match.externalId };
   if (match.email !== null) identity.email = match.email;
-  return { kind: "person", keyId: match.id, personId: match.personId, identity, tz: match.tz };
+  const roles = await repositories.roles.rolesOf(match.personId);
+  return { kind: "person", keyId: match.id, personId: match.personId, identity, tz: match.tz, roles };
 }

@@ -1,18 +1,20 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { rolesAllow, type Role, type RouteAccess } from "../../privacy/roles.js";
 import type { Store } from "../../store/store.js";
 import { errorBody } from "../errors.js";
 import { authenticateKey, digestsEqual, type KeyPrincipal } from "./api-keys.js";
 import { presentedSecrets } from "./credentials.js";
+import type { LoginLimiter } from "./login-limiter.js";
+
+export type { RouteAccess } from "../../privacy/roles.js";
 
 /**
- * Access level of a route: a person with an API key, the administrator, either of
- * them ("person-or-admin", whose handler scopes the data to the principal), anyone,
- * or a vendor webhook, whose handler verifies the vendor's signature on the raw body.
+ * The administrator: the admin token, or a person granted the admin role, whose key
+ * and person are then in `person` so the audit log names them as the actor.
  */
-export type RouteAccess = "person" | "admin" | "person-or-admin" | "public" | "webhook";
-
 export interface AdminPrincipal {
   kind: "admin";
+  person?: { personId: number; keyId: number };
 }
 
 export type Principal = KeyPrincipal | AdminPrincipal;
@@ -36,19 +38,57 @@ const UNAUTHORIZED_API = errorBody(
   "send a person's API key as Authorization: Bearer KEY or Basic base64(KEY), or the admin token as Authorization: Bearer TOKEN; create a key with `worklens keys create`",
 );
 
-const ADMIN_ONLY = errorBody("this route needs the admin token; a person's API key cannot use it", "send the admin token (WORKLENS_ADMIN_TOKEN) as Authorization: Bearer TOKEN");
+const FORBIDDEN: Record<"admin" | "manager" | "auditor" | "person", ReturnType<typeof errorBody>> = {
+  admin: errorBody(
+    "this route needs the admin token or a person with the admin role",
+    "send the admin token (WORKLENS_ADMIN_TOKEN) as Authorization: Bearer TOKEN, or ask an administrator to run `worklens roles grant PERSON admin`",
+  ),
+  manager: errorBody("this route needs a person with the manager role, or the admin", "ask an administrator to run `worklens roles grant PERSON manager`"),
+  auditor: errorBody("this route needs a person with the auditor role, or the admin", "ask an administrator to run `worklens roles grant PERSON auditor`"),
+  person: errorBody("this route needs a person's API key: the admin token has no person to act as", "create a key for the person with `worklens keys create`"),
+};
 
-async function anyPersonKey(store: Store, secrets: readonly string[], now: number, userAgent: string | undefined): Promise<boolean> {
-  for (const secret of secrets) if ((await authenticateKey(store, secret, now, userAgent)) !== undefined) return true;
-  return false;
+/** Returns the audit-log actor of a principal: "admin" for the admin token, else "person:<id>". */
+export function actorOf(principal: Principal): string {
+  if (principal.kind === "person") return `person:${String(principal.personId)}`;
+  return principal.person === undefined ? "admin" : `person:${String(principal.person.personId)}`;
+}
+
+/** Returns the roles a principal acts with; the admin token has only "admin". */
+export function rolesOf(principal: Principal): readonly Role[] {
+  if (principal.kind === "person") return principal.roles;
+  return principal.person === undefined ? ["admin"] : ["member", "admin"];
+}
+
+/** Returns the person a principal acts as, or undefined for the admin token. */
+export function personIdOf(principal: Principal): number | undefined {
+  return principal.kind === "person" ? principal.personId : principal.person?.personId;
+}
+
+export interface AuthHookOptions {
+  store: Store;
+  adminToken: string | undefined;
+  clock: () => number;
+  /** Counts failed authentications per client address and blocks an address over its limit. */
+  limiter: LoginLimiter;
+  /** Called once per failed authentication, after the limiter counted it. */
+  onFailure?: (request: FastifyRequest) => Promise<void>;
+  /** Called once per successful authentication. */
+  onSuccess?: (request: FastifyRequest, principal: Principal) => Promise<void>;
 }
 
 /**
- * onRequest hook that authenticates before the body is read, so an unauthenticated
- * client cannot make the server parse a large body. Routes without `access` are
- * treated as "person", so forgetting it never opens a route.
+ * onRequest hook that authenticates and authorizes before the body is read, so an
+ * unauthenticated client cannot make the server parse a large body. Routes without
+ * `access` are treated as "person", so forgetting it never opens a route.
+ *
+ * An address over its limit of failed authentications gets 429 on every route that
+ * needs a credential, even with a valid one, so guessing cannot go on by mixing in a
+ * known key. Only presented credentials that fail count: a request without any gets
+ * 401 but is not counted.
  */
-export function authHook(store: Store, adminToken: string | undefined, clock: () => number) {
+export function authHook(options: AuthHookOptions) {
+  const { store, adminToken, clock, limiter } = options;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     // An unknown path returns 404 without a key check, so a vendor that posts to an
     // unconfigured webhook route gets 404 rather than a request for an API key.
@@ -56,42 +96,76 @@ export function authHook(store: Store, adminToken: string | undefined, clock: ()
     const access = request.routeOptions.config.access ?? "person";
     if (access === "public" || access === "webhook") return;
 
-    const query = request.query as Record<string, unknown> | undefined;
-    const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
-
-    if (access === "admin" || access === "person-or-admin") {
-      if (adminToken !== undefined && secrets.some((secret) => digestsEqual(secret, adminToken))) {
-        request.principal = { kind: "admin" };
-        return;
-      }
-    }
-    if (access === "admin") {
-      // A person's key on an admin route is a wrong credential, not a missing one, so it gets 403.
-      if (await anyPersonKey(store, secrets, clock(), request.headers["user-agent"])) {
-        request.log.info({ access }, "request rejected: a person's API key on an admin route");
-        await reply.code(403).send(ADMIN_ONLY);
-        return;
-      }
-      request.log.info({ access }, "request rejected: missing or invalid admin token");
-      await reply.code(401).header("www-authenticate", 'Bearer realm="worklens admin"').send(UNAUTHORIZED);
+    const retryAfterSeconds = limiter.blockedFor(request.ip, clock());
+    if (retryAfterSeconds !== undefined) {
+      request.log.info({ access }, "request rejected: too many failed authentications from this address");
+      await reply
+        .code(429)
+        .header("retry-after", String(retryAfterSeconds))
+        .send(errorBody("too many failed authentications from this address", `wait ${String(retryAfterSeconds)} seconds (the Retry-After header), then send a valid key or token`));
       return;
     }
 
-    const userAgent = request.headers["user-agent"];
-    for (const secret of secrets) {
-      const principal = await authenticateKey(store, secret, clock(), userAgent);
-      if (principal !== undefined) {
-        request.principal = principal;
+    const query = request.query as Record<string, unknown> | undefined;
+    const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
+    const principal = await authenticate(store, adminToken, secrets, clock(), request.headers["user-agent"]);
+
+    if (principal === undefined) {
+      if (secrets.length > 0) {
+        limiter.recordFailure(request.ip, clock());
+        if (options.onFailure !== undefined) await options.onFailure(request);
+      }
+      request.log.info({ access, presented: secrets.length > 0 }, "request rejected: missing, invalid or revoked API key");
+      if (access === "person") {
+        await reply.code(401).header("www-authenticate", 'Basic realm="worklens"').send(UNAUTHORIZED);
         return;
       }
-    }
-    request.log.info({ access, presented: secrets.length > 0 }, "request rejected: missing, invalid or revoked API key");
-    if (access === "person-or-admin") {
       await reply.code(401).header("www-authenticate", 'Bearer realm="worklens", Basic realm="worklens"').send(UNAUTHORIZED_API);
       return;
     }
-    await reply.code(401).header("www-authenticate", 'Basic realm="worklens"').send(UNAUTHORIZED);
+
+    if (options.onSuccess !== undefined) await options.onSuccess(request, principal);
+    const forbidden = forbiddenBody(access, principal);
+    if (forbidden !== undefined) {
+      request.log.info({ access, roles: rolesOf(principal) }, "request rejected: the principal's roles do not allow this route");
+      await reply.code(403).send(forbidden);
+      return;
+    }
+    request.principal = asRoutePrincipal(access, principal);
   };
+}
+
+/** Returns the admin principal for the admin token, a person principal with roles for a live key, else undefined. */
+async function authenticate(
+  store: Store,
+  adminToken: string | undefined,
+  secrets: readonly string[],
+  now: number,
+  userAgent: string | undefined,
+): Promise<Principal | undefined> {
+  if (adminToken !== undefined && secrets.some((secret) => digestsEqual(secret, adminToken))) return { kind: "admin" };
+  for (const secret of secrets) {
+    const principal = await authenticateKey(store, secret, now, userAgent);
+    if (principal !== undefined) return principal;
+  }
+  return undefined;
+}
+
+function forbiddenBody(access: Exclude<RouteAccess, "public" | "webhook">, principal: Principal): ReturnType<typeof errorBody> | undefined {
+  // A "person" route acts as the key's own person, which the admin token does not have.
+  if (access === "person") return principal.kind === "admin" ? FORBIDDEN.person : undefined;
+  if (rolesAllow(access, rolesOf(principal))) return undefined;
+  return access === "person-or-admin" ? FORBIDDEN.person : FORBIDDEN[access];
+}
+
+/**
+ * Returns the principal a route handler receives. A person granted the admin role is
+ * the admin on every route except "person" ones, so handlers that check for the admin
+ * treat both alike. The person is kept in `person` for the audit log.
+ */
+function asRoutePrincipal(access: RouteAccess, principal: Principal): Principal {
+  if (principal.kind !== "person" || access === "person" || !principal.roles.includes("admin")) return principal;
+  return { kind: "admin", person: { personId: principal.personId, keyId: principal.keyId } };
 }
 
 /** The key principal of a person route; the auth hook guarantees one. */

@@ -42,8 +42,9 @@ export function takeActivityDelivery(
     // The same commit twice in one payload counts once, as in a file import.
     const unique = new Map(delivery.records.map((record) => [record.sourceUid, record]));
     const counts = { activities: delivery.records.length, imported: 0, duplicate: delivery.records.length - unique.size };
-    await writeActivities(tx, unique.values(), counts);
-    return { counts, skipped: [] };
+    const skipped: SkippedRecord[] = [];
+    await writeActivities(tx, unique.values(), counts, skipped);
+    return { counts, skipped };
   });
 }
 

@@ -38,7 +38,10 @@ export async function ensureSchema(connectionString: string, schema: string): Pr
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    await client.query(`create schema if not exists "${checkSchemaName(schema)}"`);
+    // Look first: PostgreSQL checks CREATE on the database even for `create schema if not
+    // exists` on a schema that exists, and a tenant's role has no such right.
+    const found = await client.query("select 1 from pg_namespace where nspname = $1", [checkSchemaName(schema)]);
+    if (found.rowCount === 0) await client.query(`create schema if not exists "${checkSchemaName(schema)}"`);
   } finally {
     await client.end();
   }

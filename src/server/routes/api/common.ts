@@ -140,10 +140,10 @@ export function requireOwner(request: FastifyRequest, personId: number | null, r
   throw new AccessDeniedError(`${recordName} belongs to another person`, "a person's API key may read and decide only that person's own data");
 }
 
-/** Return who decides, as stored with a review: "person:<id>" for a key, "admin" for the admin token. */
+/** Return who decides, as stored with a review: "person:<id>" for a key, also with the admin role, and "admin" for the admin token. */
 export function deciderOf(request: FastifyRequest, now: number): Decider {
   const principal = request.principal;
   if (principal?.kind === "person") return { decidedBy: `person:${String(principal.personId)}`, now };
-  if (principal?.kind === "admin") return { decidedBy: "admin", now };
+  if (principal?.kind === "admin") return { decidedBy: principal.person === undefined ? "admin" : `person:${String(principal.person.personId)}`, now };
   throw new Error("API route reached without a principal");
 }

@@ -3,6 +3,7 @@ import { openApiTestApp, type ApiTestApp } from "./test-support/api-app.js";
 
 interface Operation {
   operationId?: string;
+  tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; required?: boolean; schema?: unknown }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
@@ -13,6 +14,7 @@ interface Document {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
+  tags: { name: string; description: string }[];
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string; scheme: string }> };
 }
 
@@ -36,6 +38,19 @@ const API_ROUTES = [
   ["get", "/issues"],
   ["get", "/integrations"],
   ["post", "/integrations/{name}/sync"],
+  ["get", "/privacy/people/{id}/export"],
+  ["get", "/privacy/me/export"],
+  ["delete", "/privacy/people/{id}"],
+  ["post", "/privacy/purge"],
+  ["get", "/audit"],
+  ["get", "/teams/{id}/capacity"],
+  ["get", "/teams"],
+  ["post", "/teams"],
+  ["get", "/teams/{id}"],
+  ["patch", "/teams/{id}"],
+  ["delete", "/teams/{id}"],
+  ["put", "/teams/{id}/members/{personId}"],
+  ["delete", "/teams/{id}/members/{personId}"],
   ["get", "/openapi.json"],
 ].map(([method, path]) => [method ?? "", `/api/worklens/v1${path ?? ""}`] as const);
 
@@ -115,7 +130,14 @@ describe("OpenAPI document", () => {
       expect(document.components.schemas, reference).toHaveProperty([reference.replace("#/components/schemas/", "")]);
     }
     // Components no operation refers to are dropped.
-    expect(Object.keys(document.components.schemas).sort()).toEqual(["Integration", "Issue", "Person", "Suggestion", "Worklog", "WorklogReport"]);
+    expect(Object.keys(document.components.schemas).sort()).toEqual(["AuditEntry", "Integration", "Issue", "Person", "Suggestion", "Team", "TeamCapacity", "TeamMember", "Worklog", "WorklogReport"]);
+  });
+
+  it("declares every tag it uses", () => {
+    const declared = new Set(document.tags.map((tag) => tag.name));
+    for (const [method, path, operation] of operations()) {
+      for (const tag of operation.tags ?? []) expect(declared.has(tag), `${method} ${path} uses undeclared tag ${tag}`).toBe(true);
+    }
   });
 
   it("names the security of each route", () => {

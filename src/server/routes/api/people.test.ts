@@ -271,7 +271,7 @@ describe.each(BACKENDS)("people and issue routes on %s", (backend) => {
     const pairId = await importPair();
     const merge = await t.as("dev", { method: "POST", url: `/people/${String(t.devId)}/merge`, payload: { from: pairId } });
     expect(merge.statusCode).toBe(403);
-    expect(merge.json<{ error: string }>().error).toBe("this route needs the admin token; a person's API key cannot use it");
+    expect(merge.json<{ error: string }>().error).toBe("this route needs the admin token or a person with the admin role");
     const identity = (await person(pairId))?.identityIds?.[0]?.id ?? 0;
     const split = await t.as("dev", { method: "POST", url: `/identities/${String(identity)}/split` });
     expect(split.statusCode).toBe(403);

@@ -107,7 +107,7 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     "/people",
     {
-      config: { access: "person-or-admin" },
+      config: { access: "person-or-admin", audit: "read.people" },
       schema: {
         operationId: "listPeople",
         tags: ["people"],
@@ -137,12 +137,14 @@ export function peopleRoutes(api: ApiApp, deps: ApiDeps): void {
     },
     async (request) => {
       const principal = request.principal;
-      if (principal?.kind !== "person") {
+      // A person with the admin role arrives as the admin principal but still has a person.
+      const personId = principal?.kind === "person" ? principal.personId : principal?.person?.personId;
+      if (personId === undefined) {
         throw new WorklensError("NOT_FOUND", "the admin token belongs to no person", "send a person's API key, or list everyone with GET /people");
       }
-      const person = await findPerson(store, principal.personId);
+      const person = await findPerson(store, personId);
       if (person === undefined) {
-        throw new WorklensError("NOT_FOUND", `person ${String(principal.personId)} of this key no longer exists`, "create a new key with `worklens keys create`");
+        throw new WorklensError("NOT_FOUND", `person ${String(personId)} of this key no longer exists`, "create a new key with `worklens keys create`");
       }
       return { data: toPerson(person, "person") };
     },

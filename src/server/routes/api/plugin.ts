@@ -3,14 +3,17 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import { z } from "zod";
 import { errorBody } from "../../errors.js";
 import { registerOpenApi } from "../../openapi.js";
+import { auditRoutes } from "./audit.js";
 import { API_PREFIX, type ApiDeps } from "./common.js";
 import { handleApiError } from "./errors.js";
 import { integrationRoutes } from "./integrations.js";
 import { issueRoutes } from "./issues.js";
 import { peopleRoutes } from "./people.js";
+import { privacyRoutes } from "./privacy.js";
 import { reportRoutes } from "./reports.js";
 import { recomputeRoutes } from "./suggestions-recompute.js";
 import { suggestionRoutes } from "./suggestions.js";
+import { teamRoutes } from "./teams.js";
 import { worklogRoutes } from "./worklogs.js";
 
 /**
@@ -36,6 +39,9 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   peopleRoutes(api, deps);
   issueRoutes(api, deps);
   integrationRoutes(api, deps);
+  privacyRoutes(api, deps);
+  auditRoutes(api, deps);
+  teamRoutes(api, deps);
 
   api.get(
     "/openapi.json",

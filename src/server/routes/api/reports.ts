@@ -56,7 +56,7 @@ export function reportRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     "/reports/worklogs",
     {
-      config: { access: "person-or-admin" },
+      config: { access: "person-or-admin", audit: "read.reports" },
       schema: {
         operationId: "worklogReport",
         tags: ["reports"],

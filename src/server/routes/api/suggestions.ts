@@ -153,7 +153,7 @@ export function suggestionRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     "/suggestions",
     {
-      config: { access: "person-or-admin" },
+      config: { access: "person-or-admin", audit: "read.suggestions" },
       schema: {
         operationId: "listSuggestions",
         tags: ["suggestions"],

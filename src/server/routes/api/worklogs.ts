@@ -54,7 +54,7 @@ export function worklogRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     "/worklogs",
     {
-      config: { access: "person-or-admin" },
+      config: { access: "person-or-admin", audit: "read.worklogs" },
       schema: {
         operationId: "listWorklogs",
         tags: ["worklogs"],
