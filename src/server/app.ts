@@ -65,8 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : errorBody("not found", "the WakaTime API is under /api/v1; docs/server.md lists the endpoints"),
     ),
   );
-  // NOTE: only callers of buildApp set the limit; no server setting or variable does yet, so `worklens serve` uses the default.
-  const limiter = new LoginLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT);
+  // Tests pass their own limit; otherwise the server config sets it.
+  const limiter = new LoginLimiter(deps.loginLimit ?? { ...DEFAULT_LOGIN_LIMIT, ...config.loginLimit });
   const audit = new ServerAudit({ audit: store.audit, clock, addressSecret: () => store.settings.secret("audit-address") });
   app.addHook(
     "onRequest",

@@ -29,6 +29,13 @@ const serverConfigSchema = z.strictObject({
       windowSeconds: z.coerce.number().int().positive().default(60),
     })
     .prefault({}),
+  /** Failed logins one client address may make in a window before every request from it gets 429. */
+  loginLimit: z
+    .strictObject({
+      maxFailures: z.coerce.number().int().positive().default(10),
+      windowSeconds: z.coerce.number().int().positive().default(300),
+    })
+    .prefault({}),
   heartbeats: z
     .strictObject({
       maxAgeDays: z.coerce.number().positive().default(365),
@@ -73,6 +80,8 @@ export const SERVER_ENV_VARS = {
   WORKLENS_BODY_LIMIT_BYTES: ["bodyLimitBytes"],
   WORKLENS_RATE_LIMIT_MAX: ["rateLimit", "max"],
   WORKLENS_RATE_LIMIT_WINDOW_SECONDS: ["rateLimit", "windowSeconds"],
+  WORKLENS_LOGIN_MAX_FAILURES: ["loginLimit", "maxFailures"],
+  WORKLENS_LOGIN_WINDOW_SECONDS: ["loginLimit", "windowSeconds"],
   WORKLENS_HEARTBEAT_MAX_AGE_DAYS: ["heartbeats", "maxAgeDays"],
   WORKLENS_HEARTBEAT_FUTURE_SKEW_SECONDS: ["heartbeats", "futureSkewSeconds"],
   WORKLENS_GITHUB_WEBHOOK_SECRET: ["github", "webhookSecret"],

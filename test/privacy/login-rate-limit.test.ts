@@ -36,11 +36,11 @@ describe("login rate limit over HTTP", () => {
   let app: FastifyInstance | undefined;
   let now = Date.UTC(2025, 2, 13, 12);
 
-  async function start(loginLimit: LoginLimitOptions): Promise<{ port: number; key: string }> {
+  async function start(loginLimit: LoginLimitOptions | undefined, env: NodeJS.ProcessEnv = {}): Promise<{ port: number; key: string }> {
     handle = await openTestStore("sqlite");
     const store = handle.store;
     const created = await store.transaction((tx) => createApiKey(tx, testIdentity(), now));
-    app = await buildApp({ store, config: testConfig({ WORKLENS_LOG_LEVEL: "silent" }), clock: () => now, loginLimit });
+    app = await buildApp({ store, config: testConfig({ WORKLENS_LOG_LEVEL: "silent", ...env }), clock: () => now, loginLimit });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const port = (app.server.address() as AddressInfo).port;
     return { port, key: `Bearer ${created.secret}` };
@@ -52,6 +52,15 @@ describe("login rate limit over HTTP", () => {
     app = undefined;
     handle = undefined;
     now = Date.UTC(2025, 2, 13, 12);
+  });
+
+  it("takes the limit from the server config", async () => {
+    const { port } = await start(undefined, { WORKLENS_LOGIN_MAX_FAILURES: "3", WORKLENS_LOGIN_WINDOW_SECONDS: "60" });
+    for (let attempt = 1; attempt <= 3; attempt++) expect((await get(port, `Bearer ${WRONG_KEY}`)).status, `failed attempt ${String(attempt)}`).toBe(401);
+
+    const blocked = await get(port, `Bearer ${WRONG_KEY}`);
+    expect(blocked.status).toBe(429);
+    expect(blocked.retryAfter).toBe("60");
   });
 
   it("blocks an address after ten failures", async () => {
