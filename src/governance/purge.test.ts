@@ -103,6 +103,15 @@ describe.each(BACKENDS)("retention purge (%s)", (backend) => {
     expect(await counts(t)).toEqual(before);
   });
 
+  it("dry run counts what the purge removes", async () => {
+    const dry = await purgeExpired(t.store, { now: NOW, actor: "cli", dryRun: true });
+    const real = await purgeExpired(t.store, { now: NOW, actor: "cli" });
+    for (const dataClass of ["raw_events", "derived", "suggestions", "worklogs"] as const) {
+      expect(removed(dry, dataClass), dataClass).toEqual(removed(real, dataClass));
+    }
+    expect(dry.totalRemoved).toBe(real.totalRemoved);
+  });
+
   it("removes nothing before the cut-offs", async () => {
     // Control: the same store, purged on the day of the seed, loses nothing.
     const before = await counts(t);

@@ -16,8 +16,6 @@ export interface PurgeClassReport {
   cutoff: string | null;
   /**
    * Rows removed (or, in a dry run, that would be removed) per table.
-   * NOTE: a dry run counts each class on its own, so a link of an activity that raw_events
-   * would remove can be counted under both raw_events and derived. A real purge counts each row once.
    */
   removed: Record<string, number>;
   /** Rows older than the cut-off that were kept on purpose, per reason. */
@@ -53,7 +51,7 @@ type Db = Kysely<Database>;
 export async function purgeExpired(store: Store, options: PurgeOptions): Promise<PurgeReport> {
   const policy = await readRetentionPolicy(store);
   const cutoffs = retentionCutoffs(policy, options.now);
-  const run: BatchRunner = { store, dryRun: options.dryRun === true, batchSize: options.batchSize ?? PURGE_BATCH_SIZE };
+  const run: BatchRunner = { store, dryRun: options.dryRun === true, rawEventsCutoff: cutoffs.raw_events, batchSize: options.batchSize ?? PURGE_BATCH_SIZE };
 
   const classes: PurgeClassReport[] = [];
   for (const dataClass of RETENTION_CLASSES) {
@@ -74,6 +72,8 @@ export async function purgeExpired(store: Store, options: PurgeOptions): Promise
 interface BatchRunner {
   store: Store;
   dryRun: boolean;
+  /** Cut-off of raw events, so a dry run does not count again under derived a link that raw_events removes. */
+  rawEventsCutoff?: number | undefined;
   batchSize: number;
 }
 
@@ -152,6 +152,8 @@ async function purgeDerived(run: BatchRunner, cutoff: number, report: PurgeClass
           .innerJoin("activities", "activities.id", "links.activity_id")
           .select("links.id")
           .where("activities.start_at", "<", cutoff)
+          // A real purge has removed these with their activities already; a dry run must skip them.
+          .$if(run.dryRun && run.rawEventsCutoff !== undefined, (query) => query.where("activities.end_at", ">=", run.rawEventsCutoff ?? 0))
           .orderBy("links.id")
           .limit(limit)
           .execute()

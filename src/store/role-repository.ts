@@ -16,7 +16,11 @@ export class RoleRepository {
   /** Returns the roles of a person: "member" plus every granted role. */
   async rolesOf(personId: number): Promise<Role[]> {
     const rows = await this.db.selectFrom("person_roles").select("role").where("person_id", "=", personId).execute();
-    return effectiveRoles(rows.map((row) => row.role));
+    const roles = rows.map((row) => row.role);
+    // Managing a team makes a person a manager without a separate grant; routes still check which team.
+    const manages = await this.db.selectFrom("teams").select("id").where("manager_person_id", "=", personId).limit(1).executeTakeFirst();
+    if (manages !== undefined) roles.push("manager");
+    return effectiveRoles(roles);
   }
 
   /**

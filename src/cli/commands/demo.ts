@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,7 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         );
         ctx.out(renderTable(["project", "hours"], summary.secondsByProject.map((p) => [p.project, hours(p.seconds)])));
         ctx.out(`\nwrote ${rows.length} suggested worklogs to ${csvFile}\nstore: ${file}\n`);
+        if (existsSync(`${file}.key`)) ctx.out(`master key: ${file}.key (the store cannot be read without it)\n`);
       } finally {
         await store.close();
       }

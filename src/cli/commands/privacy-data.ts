@@ -49,7 +49,7 @@ export function registerPrivacyData(privacy: Command, context: () => CommandCont
 
   privacy
     .command("delete")
-    .description("delete a person for good: their rows, their data key (crypto-shredding), then compact the store; prints the deletion receipt as JSON")
+    .description("delete a person for good: their rows, their data key (crypto-shredding), then compact the store; prints the deletion receipt as JSON, which names the person by a keyed pseudonym and ends with the SHA-256 of its other fields")
     .argument("<person>", "person id, or an e-mail address of the person")
     .option("--yes", "confirm the deletion; it cannot be undone")
     .action(async (person: string, options: { yes?: boolean }) => {

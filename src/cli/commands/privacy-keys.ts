@@ -9,7 +9,7 @@ export function formatRotationReport(report: RotationReport): string {
     report.newVersion === undefined ? "data key: unchanged" : `data key: version ${String(report.newVersion)} is now current`,
     `data keys rewrapped under the current master key: ${String(report.dataKeysRewrapped)}`,
     `person keys rewrapped: ${String(report.personKeysRewrapped)}`,
-    "rows re-encrypted:",
+    "rows re-encrypted (person texts stay under their person keys, which are rewrapped instead, so their tables show 0):",
     ...Object.entries(report.rows).map(([table, count]) => `  ${table}: ${String(count)}`),
     `retired data key versions deleted: ${report.retiredVersions.length === 0 ? "none" : report.retiredVersions.join(", ")}`,
   ];
@@ -25,7 +25,7 @@ export function registerPrivacyKeys(privacy: Command, context: () => CommandCont
   privacy
     .command("rotate-keys")
     .description(
-      "create a new tenant data key, re-encrypt every stored text under it in batches (the store stays usable), rewrap the person keys, then delete old data key versions nothing uses",
+      "create a new tenant data key, re-encrypt the texts under the tenant key in batches (the store stays usable), rewrap the person keys that encrypt people's own texts, then delete old data key versions nothing uses",
     )
     .option("--master", "also rewrap the data keys under the current master key; keep the old master key as WORKLENS_MASTER_KEY_PREVIOUS or a later line of the key file until this finishes")
     .option("--batch-size <rows>", "rows re-encrypted per transaction", "500")

@@ -85,7 +85,7 @@ describe("worklens teams", () => {
   it("prints capacity per week", async () => {
     const result = await run("teams", "capacity", "platform", "--from", "2025-03-10", "--to", "2025-03-17");
     expect(result.code).toBe(0);
-    expect(result.out).toContain("2025-W11 (2025-03-10 to 2025-03-16): 6 people, committed 196.00 h, suggested 20.50 h, confirmed 4.00 h\n");
+    expect(result.out).toContain("2025-W11 (2025-03-10 to 2025-03-16): 6 people with time, committed 196.00 h by all members, suggested 20.50 h, confirmed 4.00 h\n");
     expect(result.out).toContain("fewer than 5 people  8.50");
     expect(result.out).not.toContain("OTHER");
     expect(result.out).toContain("2025-W12 (2025-03-17 to 2025-03-23): not shown, fewer than 5 people had time this week\n");

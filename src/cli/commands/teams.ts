@@ -78,7 +78,7 @@ export function formatCapacity(capacity: TeamCapacity): string {
       continue;
     }
     lines.push(
-      `${week.week} (${week.from} to ${week.to}): ${String(totals.contributors)} people, committed ${hours(totals.committedSeconds)} h, suggested ${hours(totals.suggestedSeconds)} h, confirmed ${hours(totals.confirmedSeconds)} h`,
+      `${week.week} (${week.from} to ${week.to}): ${String(totals.contributors)} people with time, committed ${hours(totals.committedSeconds)} h by all members, suggested ${hours(totals.suggestedSeconds)} h, confirmed ${hours(totals.confirmedSeconds)} h`,
     );
     lines.push(formatBreakdown("project", totals.byProject));
     lines.push(formatBreakdown("epic", totals.byEpic));

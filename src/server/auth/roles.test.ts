@@ -63,6 +63,18 @@ describe.each(BACKENDS)("role repository on %s", (backend) => {
     expect(await store.roles.rolesOf(ada)).toEqual(["member", "auditor"]);
   });
 
+  it("team manager gets the manager role", async () => {
+    const { store } = handle;
+    const cleo = (await store.people.resolve(testIdentity("cleo@example.com"))).personId;
+    expect(await store.roles.rolesOf(cleo)).toEqual(["member"]);
+
+    const team = await store.teams.create({ name: "platform", managerPersonId: cleo, aiMode: "feedback" });
+    expect(await store.roles.rolesOf(cleo)).toEqual(["member", "manager"]);
+
+    await store.teams.setManager(team.id, null);
+    expect(await store.roles.rolesOf(cleo)).toEqual(["member"]);
+  });
+
   it("rejects a grant to an unknown person", async () => {
     await expect(handle.store.roles.grant(424_242, "admin")).rejects.toMatchObject({ code: "NOT_FOUND", message: "person 424242 not found" });
   });
