@@ -99,6 +99,10 @@ describe.each(BACKENDS)("key rotation on %s", (backend) => {
     for (let i = 0; i < 12; i++) {
       await store.issues.upsert({ sourceId: String(10_000 + i), key: `PROJ-${String(i)}`, projectKey: "PROJ", isSubtask: false, createdAt: 1_741_000_000_000, text: { summary: `summary ${String(i)}`, description: `description ${String(i)}`, comments: "" } }, { assigneeId: null, reporterId: null });
     }
+    const firstIssue = (await store.issues.idsByKey()).get("PROJ-0") ?? 0;
+    for (let i = 0; i < 4; i++) {
+      await store.issues.insertEvent({ sourceUid: `jira:change:${String(i)}`, issueId: firstIssue, personId: null, kind: "update", at: 1_741_000_000_000 + i, tz: null, field: "assignee", fromValue: `Dev ${String(i)}`, toValue: null, body: null });
+    }
     await store.settings.secret("linking-embedding");
     const model = await store.models.add({ artifact: artifact() });
     await store.models.promote(model.id, "test");
@@ -123,7 +127,7 @@ describe.each(BACKENDS)("key rotation on %s", (backend) => {
     expect(reads).toBeGreaterThan(0);
     expect(report.newVersion).toBe(2);
     expect(report.personKeysRewrapped).toBe(3);
-    expect(report.rows).toEqual({ person_texts: 0, identity_texts: 0, activity_texts: 0, worklog_texts: 0, issue_event_texts: 0, issue_texts: 12, models: 1, settings: secrets.length });
+    expect(report.rows).toEqual({ person_texts: 0, identity_texts: 0, activity_texts: 0, worklog_texts: 0, issue_event_texts: 0, issue_texts: 12, issue_events: 4, models: 1, settings: secrets.length });
     expect(report.retiredVersions).toEqual([1]);
     expect(report.stillInUse).toEqual([]);
 
@@ -133,6 +137,9 @@ describe.each(BACKENDS)("key rotation on %s", (backend) => {
     expect(personKeys.map((k) => k.data_key_version)).toEqual([2, 2, 2]);
     const issueTexts = await store.db.selectFrom("issue_texts").select("summary").execute();
     expect(issueTexts.every((t) => t.summary.startsWith("wl1.t2."))).toBe(true);
+    const changes = await store.db.selectFrom("issue_events").select("from_value").execute();
+    expect(changes.map((c) => c.from_value?.slice(0, 7))).toEqual(["wl1.t2.", "wl1.t2.", "wl1.t2.", "wl1.t2."]);
+    expect((await store.issues.events()).map((event) => event.fromValue)).toEqual(["Dev 0", "Dev 1", "Dev 2", "Dev 3"]);
     expect(await snapshot(new Repositories(store.db, store.vault.uncached()), activityIds)).toBe(before);
   });
 
