@@ -103,7 +103,7 @@ export async function redactOthersText(tx: Repositories, personId: number, terms
     count("issue_event_texts");
   }
 
-  // Field changes (an assignee's name, an old summary) are under the tenant key whoever acted.
+  // Field changes (an assignee's name, an old summary) are encrypted under the tenant key, not the actor's.
   const changes = await tx.db.selectFrom("issue_events").select(["id", "source_uid", "from_value", "to_value"]).where((eb) => eb.or([eb("from_value", "is not", null), eb("to_value", "is not", null)])).execute();
   for (const change of changes) {
     const fromPlace = eventValuePlace(change.source_uid, "from_value");

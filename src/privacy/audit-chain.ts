@@ -38,7 +38,7 @@ function checkInteger(name: string, value: number): string {
   return String(value);
 }
 
-/** The canonical bytes of an entry that its hash is computed over. */
+/** Returns the canonical bytes of an entry that its hash is computed over. */
 export function encodeAuditEntry(fields: AuditChainFields): Buffer {
   return Buffer.concat([
     encodeField(DOMAIN),

@@ -114,7 +114,8 @@ export async function writeSetting(repositories: Repositories, key: string, valu
 export function changedFields(before: unknown, after: unknown, prefix = ""): string[] {
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
   if (!isObject(before) || !isObject(after)) {
-    return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix === "" ? "value" : prefix];
+    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+    return [prefix === "" ? "value" : prefix];
   }
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return names.flatMap((name) => changedFields(before[name], after[name], prefix === "" ? name : `${prefix}.${name}`));

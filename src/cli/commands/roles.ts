@@ -34,8 +34,12 @@ export function registerRoles(program: Command, context: () => CommandContext): 
       const grantable = parseRole(role);
       const ctx = context();
       await withStore(ctx, async (store) => {
-        const changed = await store.roles.grant(personId, grantable);
-        if (changed) await store.audit.append({ at: Date.now(), actor: "cli", action: "role.change", subject: `person:${String(personId)}`, details: { grant: grantable } });
+        // The change and its audit entry land together or not at all.
+        const changed = await store.transaction(async (tx) => {
+          const done = await tx.roles.grant(personId, grantable);
+          if (done) await tx.audit.append({ at: Date.now(), actor: "cli", action: "role.change", subject: `person:${String(personId)}`, details: { grant: grantable } });
+          return done;
+        });
         ctx.out(changed ? `person ${String(personId)} is now ${grantable}\n` : `person ${String(personId)} already was ${grantable}\n`);
       }, { mustExist: true });
     });
@@ -50,8 +54,12 @@ export function registerRoles(program: Command, context: () => CommandContext): 
       const grantable = parseRole(role);
       const ctx = context();
       await withStore(ctx, async (store) => {
-        const changed = await store.roles.revoke(personId, grantable);
-        if (changed) await store.audit.append({ at: Date.now(), actor: "cli", action: "role.change", subject: `person:${String(personId)}`, details: { revoke: grantable } });
+        // The change and its audit entry land together or not at all.
+        const changed = await store.transaction(async (tx) => {
+          const done = await tx.roles.revoke(personId, grantable);
+          if (done) await tx.audit.append({ at: Date.now(), actor: "cli", action: "role.change", subject: `person:${String(personId)}`, details: { revoke: grantable } });
+          return done;
+        });
         ctx.out(changed ? `person ${String(personId)} is no longer ${grantable}\n` : `person ${String(personId)} was not ${grantable}\n`);
       }, { mustExist: true });
     });
