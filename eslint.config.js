@@ -1,5 +1,6 @@
 // @ts-check
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -15,6 +16,23 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The browser UI is its own TypeScript project (DOM types, JSX, bundler resolution).
+    files: ["web/src/**/*.ts", "web/src/**/*.tsx"],
+    plugins: { "react-hooks": reactHooks },
+    languageOptions: {
+      parserOptions: { project: "./web/tsconfig.json", tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+    },
+  },
+  {
+    files: ["web/vite.config.ts"],
+    languageOptions: {
+      parserOptions: { project: "./web/tsconfig.node.json", tsconfigRootDir: import.meta.dirname },
     },
   },
   {

@@ -166,10 +166,15 @@ async function deletePersonRows(tx: Repositories, personId: number): Promise<Row
   detach("issues.assignee_id", (await db.updateTable("issues").set({ assignee_id: null }).where("assignee_id", "=", personId).executeTakeFirst()).numUpdatedRows);
   detach("issues.reporter_id", (await db.updateTable("issues").set({ reporter_id: null }).where("reporter_id", "=", personId).executeTakeFirst()).numUpdatedRows);
   detach("teams.manager_person_id", (await db.updateTable("teams").set({ manager_person_id: null }).where("manager_person_id", "=", personId).executeTakeFirst()).numUpdatedRows);
+  // Weeks this person approved or rejected as a manager keep their state but no longer name them.
+  detach("week_reviews.decided_by", (await db.updateTable("week_reviews").set({ decided_by: null }).where("decided_by", "=", `person:${String(personId)}`).executeTakeFirst()).numUpdatedRows);
 
   count("api_keys", (await db.deleteFrom("api_keys").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
   if (identityIds.length > 0) count("api_keys", (await db.deleteFrom("api_keys").where("identity_id", "in", identityIds).executeTakeFirst()).numDeletedRows);
   count("person_roles", (await db.deleteFrom("person_roles").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
+  count("web_sessions", (await db.deleteFrom("web_sessions").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
+  count("accounts", (await db.deleteFrom("accounts").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
+  count("week_reviews", (await db.deleteFrom("week_reviews").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
   count("team_members", (await db.deleteFrom("team_members").where("person_id", "=", personId).executeTakeFirst()).numDeletedRows);
   for (const ids of chunks(identityIds)) {
     count("identity_texts", (await db.deleteFrom("identity_texts").where("identity_id", "in", ids).executeTakeFirst()).numDeletedRows);

@@ -14,6 +14,7 @@ import { API_PREFIX } from "./routes/api/common.js";
 import { apiRoutes } from "./routes/api/plugin.js";
 import { wakatimeRoutes } from "./routes/wakatime.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { defaultWebRoot, isPageRequest, registerWebUi } from "./web-ui.js";
 
 const MS_PER_DAY = 86_400_000;
 
@@ -35,6 +36,8 @@ export interface AppDeps {
   onRoute?: ((route: RouteOptions) => void) | undefined;
   /** Limits of failed authentications per client address; DEFAULT_LOGIN_LIMIT when absent. */
   loginLimit?: LoginLimitOptions | undefined;
+  /** Folder of the built web UI; dist/web by default. */
+  webRoot?: string | undefined;
 }
 
 /**
@@ -58,13 +61,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (onRoute !== undefined) app.addHook("onRoute", (route) => { onRoute(route); });
   app.decorateRequest("principal", null);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(
+  const webUi = await registerWebUi(app, deps.webRoot ?? defaultWebRoot());
+  app.setNotFoundHandler((request, reply) => {
+    // The UI's own pages (/week, /team, …) are routes of the client-side router.
+    if (isPageRequest(request)) return webUi.sendIndex(reply);
+    return reply.code(404).send(
       request.url.startsWith("/api/webhooks/")
         ? errorBody("not found", "a webhook route exists only when its secret is configured; docs/server.md lists the settings")
         : errorBody("not found", "the WakaTime API is under /api/v1; docs/server.md lists the endpoints"),
-    ),
-  );
+    );
+  });
   // Tests pass their own limit; otherwise the server config sets it.
   const limiter = new LoginLimiter(deps.loginLimit ?? { ...DEFAULT_LOGIN_LIMIT, ...config.loginLimit });
   const audit = new ServerAudit({ audit: store.audit, clock, addressSecret: () => store.settings.secret("audit-address") });

@@ -19,6 +19,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0006_models": models(dialect),
         "0007_privacy": privacy(dialect),
         "0008_audit_guard": auditGuard(dialect),
+        "0009_web": web(dialect),
       }),
   };
 }
@@ -478,6 +479,61 @@ function auditGuard(dialect: Dialect): Migration {
         for each row execute function audit_log_guard_delete()`.execute(db);
       await sql`create trigger audit_log_record_head after insert on audit_log
         for each row execute function audit_log_record_head()`.execute(db);
+    },
+  };
+}
+
+/**
+ * Tables of the web UI: local accounts and their sessions, the weekly review of each
+ * person's timesheet, and the rules that map issues to cost categories.
+ */
+function web(dialect: Dialect): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("accounts")
+        .addColumn("person_id", "bigint", (c) => c.primaryKey().references("persons.id").onDelete("cascade"))
+        .addColumn("login_lookup", "text", (c) => c.notNull().unique())
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("disabled_at", "bigint")
+        .execute();
+      const sessions =
+        dialect === "sqlite"
+          ? db.schema.createTable("web_sessions").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+          : db.schema.createTable("web_sessions").addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+      await sessions
+        .addColumn("token_digest", "text", (c) => c.notNull().unique())
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id").onDelete("cascade"))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("web_sessions_person").on("web_sessions").column("person_id").execute();
+      await db.schema
+        .createTable("week_reviews")
+        .addColumn("person_id", "bigint", (c) => c.notNull().references("persons.id").onDelete("cascade"))
+        .addColumn("week_start", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("submitted_at", "bigint")
+        .addColumn("decided_by", "text")
+        .addColumn("decided_at", "bigint")
+        .addColumn("comment", "text")
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("week_reviews_pk", ["person_id", "week_start"])
+        .execute();
+      const rules =
+        dialect === "sqlite"
+          ? db.schema.createTable("category_rules").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+          : db.schema.createTable("category_rules").addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity());
+      await rules
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addColumn("match_kind", "text", (c) => c.notNull())
+        .addColumn("match_value", "text", (c) => c.notNull())
+        .addColumn("category", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
     },
   };
 }

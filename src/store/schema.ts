@@ -25,6 +25,10 @@ export interface Database {
   worklogs: WorklogsTable;
   worklog_texts: WorklogTextsTable;
   api_keys: ApiKeysTable;
+  accounts: AccountsTable;
+  web_sessions: WebSessionsTable;
+  week_reviews: WeekReviewsTable;
+  category_rules: CategoryRulesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   sync_checkpoints: SyncCheckpointsTable;
   reviews: ReviewsTable;
@@ -215,6 +219,56 @@ export interface ApiKeysTable {
   /** User-Agent header of the last authenticated request, naming the editor plugin. */
   last_user_agent: string | null;
   revoked_at: number | null;
+}
+
+/** A local account of the web UI; one per person. */
+export interface AccountsTable {
+  person_id: number;
+  /** Keyed digest of the lower-cased login name; the name itself is not stored. */
+  login_lookup: string;
+  /** Memory-hard hash of the password with its parameters and salt. */
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+/** A signed-in browser session; the cookie carries the token, the store only its digest. */
+export interface WebSessionsTable {
+  id: Generated<number>;
+  /** SHA-256 of the session token, base64url. */
+  token_digest: string;
+  person_id: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** The review state of one person's week: submitted by the person, approved or rejected by a manager. */
+export interface WeekReviewsTable {
+  person_id: number;
+  /** Monday of the ISO week, YYYY-MM-DD. */
+  week_start: string;
+  /** "submitted", "approved", "rejected" or "reopened". */
+  status: string;
+  submitted_at: number | null;
+  /** Audit actor of the last approval, rejection or reopening. */
+  decided_by: string | null;
+  decided_at: number | null;
+  /** The manager's comment, encrypted under the person's key. */
+  comment: string | null;
+  updated_at: number;
+}
+
+/** Maps issues to a cost category such as CapEx or OpEx; the first matching rule by position wins. */
+export interface CategoryRulesTable {
+  id: Generated<number>;
+  position: number;
+  /** "project", "epic", "issue_type" or "label". */
+  match_kind: string;
+  match_value: string;
+  category: string;
+  created_at: number;
 }
 
 export interface WebhookDeliveriesTable {

@@ -1,0 +1,3 @@
+export function MyWeekPage() {
+  return <h1>MyWeek</h1>;
+}

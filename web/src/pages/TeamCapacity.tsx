@@ -1,0 +1,3 @@
+export function TeamCapacityPage() {
+  return <h1>TeamCapacity</h1>;
+}
