@@ -4,16 +4,21 @@ import { z } from "zod";
 import { errorBody } from "../../errors.js";
 import { registerOpenApi } from "../../openapi.js";
 import { auditRoutes } from "./audit.js";
+import { categoryRoutes } from "./categories.js";
 import { API_PREFIX, type ApiDeps } from "./common.js";
 import { handleApiError } from "./errors.js";
 import { integrationRoutes } from "./integrations.js";
 import { issueRoutes } from "./issues.js";
+import { modelRoutes } from "./models.js";
 import { peopleRoutes } from "./people.js";
 import { privacyRoutes } from "./privacy.js";
 import { reportRoutes } from "./reports.js";
+import { sessionRoutes } from "./session.js";
+import { settingsRoutes } from "./settings.js";
 import { recomputeRoutes } from "./suggestions-recompute.js";
 import { suggestionRoutes } from "./suggestions.js";
 import { teamRoutes } from "./teams.js";
+import { weekRoutes } from "./weeks.js";
 import { worklogRoutes } from "./worklogs.js";
 
 /**
@@ -42,6 +47,11 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   privacyRoutes(api, deps);
   auditRoutes(api, deps);
   teamRoutes(api, deps);
+  sessionRoutes(api, deps);
+  weekRoutes(api, deps);
+  categoryRoutes(api, deps);
+  modelRoutes(api, deps);
+  settingsRoutes(api, deps);
 
   api.get(
     "/openapi.json",
