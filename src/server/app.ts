@@ -1,3 +1,4 @@
+import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from "fastify";
 import type { DestinationStream } from "pino";
@@ -6,6 +7,7 @@ import type { Store } from "../store/store.js";
 import { registerReadAudit, ServerAudit } from "./auth/audit-hooks.js";
 import { authHook } from "./auth/hook.js";
 import { DEFAULT_LOGIN_LIMIT, LoginLimiter, type LoginLimitOptions } from "./auth/login-limiter.js";
+import { WebSessions } from "./auth/sessions.js";
 import type { ServerConfig } from "./config.js";
 import { handleError, RateLimitError, errorBody } from "./errors.js";
 import { serverLoggerOptions } from "./logging.js";
@@ -74,6 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Tests pass their own limit; otherwise the server config sets it.
   const limiter = new LoginLimiter(deps.loginLimit ?? { ...DEFAULT_LOGIN_LIMIT, ...config.loginLimit });
   const audit = new ServerAudit({ audit: store.audit, clock, addressSecret: () => store.settings.secret("audit-address") });
+  const sessions = new WebSessions(store, config.sessions, deps.tls !== undefined);
+  app.decorate("webSignIn", { sessions, limiter, audit });
+  // Registered before the auth hook, whose onRequest hook reads the parsed session cookie.
+  await app.register(cookie);
   app.addHook(
     "onRequest",
     authHook({
@@ -83,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limiter,
       onFailure: (request) => audit.recordFailure(request.ip),
       onSuccess: (_request, principal) => audit.recordLogin(principal),
+      sessions,
     }),
   );
   registerReadAudit(app, audit);
@@ -124,12 +131,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Returns the rate-limit budget of a request: its API key, also for a person with the admin role, else its client address. */
+/**
+ * Returns the rate-limit budget of a request: its API key or sign-in session, also for a
+ * person with the admin role, else its client address.
+ */
 function rateLimitKey(request: FastifyRequest): string {
   const principal = request.principal;
-  if (principal?.kind === "person") return `key:${String(principal.keyId)}`;
-  if (principal?.person !== undefined) return `key:${String(principal.person.keyId)}`;
-  return `ip:${request.ip}`;
+  const person = principal?.kind === "person" ? principal : principal?.person;
+  if (person === undefined) return `ip:${request.ip}`;
+  return person.sessionId === undefined ? `key:${String(person.keyId)}` : `session:${String(person.sessionId)}`;
 }
 
 /**

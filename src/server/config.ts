@@ -36,6 +36,15 @@ const serverConfigSchema = z.strictObject({
       windowSeconds: z.coerce.number().int().positive().default(300),
     })
     .prefault({}),
+  /** Lifetimes of web UI sign-in sessions. */
+  sessions: z
+    .strictObject({
+      /** A session unused for this many minutes ends. */
+      idleMinutes: z.coerce.number().int().positive().default(60),
+      /** A session ends this many hours after sign-in, used or not. */
+      maxHours: z.coerce.number().int().positive().max(24 * 366).default(12),
+    })
+    .prefault({}),
   heartbeats: z
     .strictObject({
       maxAgeDays: z.coerce.number().positive().default(365),
@@ -82,6 +91,8 @@ export const SERVER_ENV_VARS = {
   WORKLENS_RATE_LIMIT_WINDOW_SECONDS: ["rateLimit", "windowSeconds"],
   WORKLENS_LOGIN_MAX_FAILURES: ["loginLimit", "maxFailures"],
   WORKLENS_LOGIN_WINDOW_SECONDS: ["loginLimit", "windowSeconds"],
+  WORKLENS_SESSION_IDLE_MINUTES: ["sessions", "idleMinutes"],
+  WORKLENS_SESSION_MAX_HOURS: ["sessions", "maxHours"],
   WORKLENS_HEARTBEAT_MAX_AGE_DAYS: ["heartbeats", "maxAgeDays"],
   WORKLENS_HEARTBEAT_FUTURE_SKEW_SECONDS: ["heartbeats", "futureSkewSeconds"],
   WORKLENS_GITHUB_WEBHOOK_SECRET: ["github", "webhookSecret"],

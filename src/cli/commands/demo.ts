@@ -12,6 +12,9 @@ import { EMBEDDING_SECRET } from "../../linking/model-choice.js";
 import { linkAndSuggest } from "../../review/pipeline.js";
 import { Store } from "../../store/store.js";
 import { auditTeamChange } from "../../store/team-repository.js";
+import { createAccount } from "../../server/auth/accounts.js";
+import { generatePassword } from "../../server/auth/password.js";
+import { DEFAULT_PORT } from "../../server/config.js";
 import type { CommandContext } from "../context.js";
 import { formatImportReport } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -73,10 +76,51 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         ctx.out(renderTable(["project", "hours"], summary.secondsByProject.map((p) => [p.project, hours(p.seconds)])));
         ctx.out(`\nwrote ${rows.length} suggested worklogs to ${csvFile}\nstore: ${file}\n`);
         if (existsSync(`${file}.key`)) ctx.out(`master key: ${file}.key (the store cannot be read without it)\n`);
+
+        const loginFile = join(out, "web-login.txt");
+        const account = await createDemoAccount(store, loginFile);
+        if (account !== undefined) {
+          ctx.out(`web UI: run \`node dist/cli/main.js --store ${file} serve\`, then open http://127.0.0.1:${String(DEFAULT_PORT)}\n`);
+          ctx.out(`web sign-in: login ${DEMO_LOGIN} (person ${String(account.personId)}, admin and manager), password in ${loginFile}\n`);
+        }
       } finally {
         await store.close();
       }
     });
+}
+
+/** Login name of the demo's web UI account. */
+const DEMO_LOGIN = "demo";
+
+/**
+ * Creates the web UI account "demo" for the person with the most suggestions, grants
+ * them the admin and manager roles, and writes the login and a random password to
+ * `loginFile` with mode 0600. Returns undefined when no person has suggestions.
+ */
+async function createDemoAccount(store: Store, loginFile: string): Promise<{ personId: number } | undefined> {
+  const top = await store.db
+    .selectFrom("suggestions")
+    .select(["person_id", (eb) => eb.fn.countAll<number>().as("count")])
+    .groupBy("person_id")
+    .orderBy("count", "desc")
+    .orderBy("person_id")
+    .executeTakeFirst();
+  if (top === undefined) return undefined;
+  const personId = top.person_id;
+
+  const password = generatePassword();
+  const now = Date.now();
+  await store.transaction(async (tx) => {
+    await createAccount(tx, { personId, login: DEMO_LOGIN, password }, now);
+    await tx.audit.append({ at: now, actor: "cli", action: "account.set-password", subject: `person:${String(personId)}`, details: { created: true, loginChanged: false } });
+    for (const role of ["admin", "manager"] as const) {
+      if (await tx.roles.grant(personId, role)) await tx.audit.append({ at: now, actor: "cli", action: "role.change", subject: `person:${String(personId)}`, details: { grant: role } });
+    }
+  });
+  // Removed first, because writeFile applies the mode only to a file it creates.
+  rmSync(loginFile, { force: true });
+  await writeFile(loginFile, `login: ${DEMO_LOGIN}\npassword: ${password}\n`, { mode: 0o600, flag: "wx" });
+  return { personId };
 }
 
 /**

@@ -23,6 +23,7 @@ export interface CreatedApiKey {
 export interface KeyPrincipal {
   kind: "person";
   keyId: number;
+  sessionId?: undefined;
   personId: number;
   /** The wakatime identity of the key, used as the actor of sent heartbeats. */
   identity: IdentityInput;
@@ -31,6 +32,25 @@ export interface KeyPrincipal {
   /** "member" plus the roles granted to the person. */
   roles: Role[];
 }
+
+/**
+ * Person and zone of a request authenticated with a web UI session cookie. It acts
+ * like the person's key on the REST API, but has no key and so no wakatime identity.
+ */
+export interface SessionPrincipal {
+  kind: "person";
+  sessionId: number;
+  keyId?: undefined;
+  identity?: undefined;
+  personId: number;
+  /** The person's IANA zone, or null when none is set. */
+  tz: string | null;
+  /** "member" plus the roles granted to the person. */
+  roles: Role[];
+}
+
+/** A principal that acts as one person: by API key or by sign-in session. */
+export type PersonPrincipal = KeyPrincipal | SessionPrincipal;
 
 /**
  * Build the wakatime identity of an e-mail address, normalized as `worklens import wakatime

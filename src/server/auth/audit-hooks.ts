@@ -44,8 +44,11 @@ export class ServerAudit {
   /**
    * Appends "login" at most once per principal per UTC day and process: the admin token,
    * or each API key. The record is in memory, so after a restart a principal can get a second entry that day.
+   * A session gets no entry here, because recordSignIn wrote one when it started.
    */
   async recordLogin(principal: Principal): Promise<void> {
+    const sessionId = principal.kind === "person" ? principal.sessionId : principal.person?.sessionId;
+    if (sessionId !== undefined) return;
     const now = this.options.clock();
     const day = Math.floor(now / MS_PER_DAY);
     const keyId = principal.kind === "person" ? principal.keyId : principal.person?.keyId;
@@ -53,6 +56,16 @@ export class ServerAudit {
     if (this.loginDays.get(loginKey) === day) return;
     remember(this.loginDays, loginKey, day);
     await this.options.audit.append({ at: now, actor: actorOf(principal), action: "login", details: keyId === undefined ? { credential: "admin-token" } : { credential: "api-key", keyId } });
+  }
+
+  /** Appends "login" for a web UI sign-in with a password. */
+  async recordSignIn(personId: number, sessionId: number): Promise<void> {
+    await this.options.audit.append({ at: this.options.clock(), actor: `person:${String(personId)}`, action: "login", details: { credential: "password", sessionId } });
+  }
+
+  /** Appends "logout" for a web UI session ended by its person. */
+  async recordLogout(personId: number, sessionId: number): Promise<void> {
+    await this.options.audit.append({ at: this.options.clock(), actor: `person:${String(personId)}`, action: "logout", details: { sessionId } });
   }
 
   /**

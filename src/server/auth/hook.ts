@@ -2,22 +2,24 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { rolesAllow, type Role, type RouteAccess } from "../../privacy/roles.js";
 import type { Store } from "../../store/store.js";
 import { errorBody } from "../errors.js";
-import { authenticateKey, digestsEqual, type KeyPrincipal } from "./api-keys.js";
+import { API_PREFIX } from "../routes/api/common.js";
+import { authenticateKey, digestsEqual, type KeyPrincipal, type PersonPrincipal } from "./api-keys.js";
 import { presentedSecrets } from "./credentials.js";
 import type { LoginLimiter } from "./login-limiter.js";
+import { CSRF_HEADER, csrfTokenMatches, SESSION_COOKIE, type WebSessions } from "./sessions.js";
 
 export type { RouteAccess } from "../../privacy/roles.js";
 
 /**
  * The administrator: the admin token, or a person granted the admin role, whose key
- * and person are then in `person` so the audit log names them as the actor.
+ * or session and person are then in `person` so the audit log names them as the actor.
  */
 export interface AdminPrincipal {
   kind: "admin";
-  person?: { personId: number; keyId: number };
+  person?: { personId: number; keyId: number; sessionId?: undefined } | { personId: number; sessionId: number; keyId?: undefined };
 }
 
-export type Principal = KeyPrincipal | AdminPrincipal;
+export type Principal = PersonPrincipal | AdminPrincipal;
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -37,6 +39,16 @@ const UNAUTHORIZED_API = errorBody(
   "missing, invalid or revoked API key or admin token",
   "send a person's API key as Authorization: Bearer KEY or Basic base64(KEY), or the admin token as Authorization: Bearer TOKEN; create a key with `worklens keys create`",
 );
+
+const SESSION_ENDED = errorBody("sign-in session expired or ended", `sign in again with POST ${API_PREFIX}/session`);
+
+const CSRF_REJECTED = errorBody(
+  "missing or wrong CSRF token",
+  `send the csrfToken of GET ${API_PREFIX}/session in the ${CSRF_HEADER} header with every request that is not GET or HEAD`,
+);
+
+/** Methods that must not change state, so a cookie-authenticated request with one needs no CSRF token. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const FORBIDDEN: Record<"admin" | "manager" | "auditor" | "person", ReturnType<typeof errorBody>> = {
   admin: errorBody(
@@ -75,6 +87,8 @@ export interface AuthHookOptions {
   onFailure?: (request: FastifyRequest) => Promise<void>;
   /** Called once per successful authentication. */
   onSuccess?: (request: FastifyRequest, principal: Principal) => Promise<void>;
+  /** Web UI sessions; without them the session cookie is ignored. */
+  sessions?: WebSessions | undefined;
 }
 
 /**
@@ -86,6 +100,11 @@ export interface AuthHookOptions {
  * needs a credential, even with a valid one, so guessing cannot go on by mixing in a
  * known key. Only presented credentials that fail count: a request without any gets
  * 401 but is not counted.
+ *
+ * A request to the REST API without an Authorization header or api_key parameter is
+ * authenticated by its session cookie, if it has one. An unknown or expired session
+ * cookie is not counted as a failure: its token has 256 random bits, so it cannot be
+ * guessed, and a browser keeps sending a stale cookie until a response clears it.
  */
 export function authHook(options: AuthHookOptions) {
   const { store, adminToken, clock, limiter } = options;
@@ -108,6 +127,22 @@ export function authHook(options: AuthHookOptions) {
 
     const query = request.query as Record<string, unknown> | undefined;
     const secrets = presentedSecrets(request.headers.authorization, query?.["api_key"]);
+    const sessionToken = secrets.length === 0 ? sessionTokenOf(request, options.sessions) : undefined;
+    if (sessionToken !== undefined && options.sessions !== undefined) {
+      const sessionPrincipal = await options.sessions.authenticate(sessionToken, clock());
+      if (sessionPrincipal === undefined) {
+        request.log.info({ access }, "request rejected: the session cookie names no live session");
+        await reply.code(401).clearCookie(SESSION_COOKIE, options.sessions.clearCookieOptions()).send(SESSION_ENDED);
+        return;
+      }
+      if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(sessionToken, request.headers[CSRF_HEADER])) {
+        request.log.info({ access, sessionId: sessionPrincipal.sessionId }, "request rejected: missing or wrong CSRF token");
+        await reply.code(403).send(CSRF_REJECTED);
+        return;
+      }
+      await authorize(request, reply, access, sessionPrincipal, options);
+      return;
+    }
     const principal = await authenticate(store, adminToken, secrets, clock(), request.headers["user-agent"]);
 
     if (principal === undefined) {
@@ -116,6 +151,13 @@ export function authHook(options: AuthHookOptions) {
         if (options.onFailure !== undefined) await options.onFailure(request);
       }
       request.log.info({ access, presented: secrets.length > 0 }, "request rejected: missing, invalid or revoked API key");
+      // The REST API challenges with Bearer only: a Basic challenge makes a browser open its own
+      // login prompt over the web UI, whose requests carry the session cookie instead. Basic
+      // credentials are still accepted there.
+      if (request.routeOptions.url?.startsWith(`${API_PREFIX}/`) === true) {
+        await reply.code(401).header("www-authenticate", 'Bearer realm="worklens"').send(access === "person" ? UNAUTHORIZED : UNAUTHORIZED_API);
+        return;
+      }
       if (access === "person") {
         await reply.code(401).header("www-authenticate", 'Basic realm="worklens"').send(UNAUTHORIZED);
         return;
@@ -124,15 +166,31 @@ export function authHook(options: AuthHookOptions) {
       return;
     }
 
-    if (options.onSuccess !== undefined) await options.onSuccess(request, principal);
-    const forbidden = forbiddenBody(access, principal);
-    if (forbidden !== undefined) {
-      request.log.info({ access, roles: rolesOf(principal) }, "request rejected: the principal's roles do not allow this route");
-      await reply.code(403).send(forbidden);
-      return;
-    }
-    request.principal = asRoutePrincipal(access, principal);
+    await authorize(request, reply, access, principal, options);
   };
+}
+
+/** Checks an authenticated principal's roles against the route, and sets the principal the handler receives. */
+async function authorize(request: FastifyRequest, reply: FastifyReply, access: Exclude<RouteAccess, "public" | "webhook">, principal: Principal, options: AuthHookOptions): Promise<void> {
+  if (options.onSuccess !== undefined) await options.onSuccess(request, principal);
+  const forbidden = forbiddenBody(access, principal);
+  if (forbidden !== undefined) {
+    request.log.info({ access, roles: rolesOf(principal) }, "request rejected: the principal's roles do not allow this route");
+    await reply.code(403).send(forbidden);
+    return;
+  }
+  request.principal = asRoutePrincipal(access, principal);
+}
+
+/**
+ * Returns the session token of a request's cookie. Only the REST API accepts the
+ * cookie: the WakaTime and admin routes stay key-only, because editor plugins and
+ * scripts never send it.
+ */
+function sessionTokenOf(request: FastifyRequest, sessions: WebSessions | undefined): string | undefined {
+  if (sessions === undefined || request.routeOptions.url?.startsWith(`${API_PREFIX}/`) !== true) return undefined;
+  const token = request.cookies[SESSION_COOKIE];
+  return token === undefined || token === "" ? undefined : token;
 }
 
 /** Returns the admin principal for the admin token, a person principal with roles for a live key, else undefined. */
@@ -165,12 +223,20 @@ function forbiddenBody(access: Exclude<RouteAccess, "public" | "webhook">, princ
  */
 function asRoutePrincipal(access: RouteAccess, principal: Principal): Principal {
   if (principal.kind !== "person" || access === "person" || !principal.roles.includes("admin")) return principal;
+  if (principal.sessionId !== undefined) return { kind: "admin", person: { personId: principal.personId, sessionId: principal.sessionId } };
   return { kind: "admin", person: { personId: principal.personId, keyId: principal.keyId } };
 }
 
-/** The key principal of a person route; the auth hook guarantees one. */
-export function personOf(request: FastifyRequest): KeyPrincipal {
+/** Returns the person principal of a person route, by key or by session; the auth hook guarantees one. */
+export function personOf(request: FastifyRequest): PersonPrincipal {
   const principal = request.principal;
-  if (principal?.kind !== "person") throw new Error("person route reached without a key principal");
+  if (principal?.kind !== "person") throw new Error("person route reached without a person principal");
+  return principal;
+}
+
+/** Returns the key principal of a key-only route, such as the WakaTime routes, which do not accept the session cookie. */
+export function keyPrincipalOf(request: FastifyRequest): KeyPrincipal {
+  const principal = personOf(request);
+  if (principal.sessionId !== undefined) throw new Error("key-only route reached with a session principal");
   return principal;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { IntegrationsPort } from "../../integrations/port.js";
 import type { Store } from "../../store/store.js";
 import { requestRefresh } from "./refresh.js";
-import { personOf } from "../auth/hook.js";
+import { keyPrincipalOf, personOf } from "../auth/hook.js";
 import { errorBody } from "../errors.js";
 import { takeHeartbeats, type HeartbeatWindow, type IntakeContext } from "../wakatime/intake.js";
 import { statusBarToday } from "../wakatime/statusbar.js";
@@ -59,7 +59,7 @@ export function wakatimeRoutes(app: FastifyInstance, options: WakatimeRouteOptio
 
 function intakeContext(request: FastifyRequest, now: number, window: HeartbeatWindow): IntakeContext {
   return {
-    identity: personOf(request).identity,
+    identity: keyPrincipalOf(request).identity,
     machine: firstHeader(request.headers["x-machine-name"]),
     userAgent: firstHeader(request.headers["user-agent"]),
     now,
