@@ -8,7 +8,7 @@ import { acceptSuggestion, MIN_WORKLOG_SECONDS } from "./decide.js";
 export const AUTO_ACCEPT_SETTING = "privacy.autoAcceptMinConfidence";
 export const DEFAULT_AUTO_ACCEPT_MIN_CONFIDENCE = 0.8;
 
-const minConfidenceSchema = z.number().gt(0).max(1);
+export const minConfidenceSchema = z.number().gt(0).max(1);
 
 /** Actor recorded on decisions and audit entries made by the automatic AI mode. */
 export const SYSTEM_ACTOR = "system";

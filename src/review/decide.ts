@@ -4,6 +4,8 @@ import { dayOf, resolveZone } from "../domain/time.js";
 import type { SuggestionRecord } from "../domain/types.js";
 import type { ReviewRecord } from "../store/review-repository.js";
 import type { Repositories, Store } from "../store/store.js";
+import type { WeekReviewRecord } from "../store/week-review-repository.js";
+import { lockedWeeksOf, requireUnlockedWeek, WeekLockedError } from "./weeks.js";
 
 /** Jira rejects worklogs under one minute, and a day has at most 24 hours. */
 export const MIN_WORKLOG_SECONDS = 60;
@@ -44,76 +46,86 @@ export interface AcceptOutcome {
  * Accepts a suggestion, with or without changes: stores the decision and a confirmed
  * worklog waiting for write-back, in one transaction. A changed suggestion is stored
  * as "edited", so the difference between the model's suggestion and the person's worklog is a
- * training label.
+ * training label. Like every decision, it raises WeekLockedError while the person's week
+ * of that day is submitted or approved.
  */
 export async function acceptSuggestion(store: Store, ref: SuggestionRef, change: SuggestionChange, by: Decider): Promise<AcceptOutcome> {
-  return store.transaction(async (tx) => {
-    const suggestion = await requireUndecided(tx, ref);
-    const target = await targetIssue(tx, suggestion, change.issueKey);
-    const seconds = change.seconds ?? suggestion.seconds;
-    checkSeconds(seconds);
-    const tz = await personZone(tx, ref.personId);
-    const startedAt = change.startedAt ?? defaultStart(suggestion, tz);
-    if (dayOf(startedAt, tz) !== ref.day) {
-      throw new WorklensError("USAGE", `startedAt falls on ${dayOf(startedAt, tz)} in ${tz}, not on the suggestion's day ${ref.day}`, "pass a start time on the day of the suggestion, or leave it out");
-    }
-    const edited =
-      (change.seconds !== undefined && change.seconds !== suggestion.seconds) ||
-      target !== suggestion.issueId ||
-      change.comment !== undefined ||
-      change.startedAt !== undefined;
+  return store.transaction((tx) => acceptInTransaction(tx, ref, change, by));
+}
 
-    const worklogId = await tx.worklogs.insertConfirmed({
-      issueId: target,
-      personId: ref.personId,
-      startedAt,
-      tz,
-      day: ref.day,
-      seconds,
-      comment: change.comment ?? null,
-    });
-    const review = await tx.reviews.insert({
-      personId: ref.personId,
-      day: ref.day,
-      issueId: ref.issueId,
-      decision: edited ? "edited" : "accepted",
-      suggestedSeconds: suggestion.seconds,
-      suggestedConfidence: suggestion.confidence,
-      worklogId,
-      decidedAt: by.now,
-      decidedBy: by.decidedBy,
-    });
-    if (review === undefined) throw alreadyDecided(ref);
-    return { review, worklogId };
+/** Accepts a suggestion as acceptSuggestion does, within the caller's transaction. */
+export async function acceptInTransaction(tx: Repositories, ref: SuggestionRef, change: SuggestionChange, by: Decider): Promise<AcceptOutcome> {
+  await requireUnlockedWeek(tx, ref.personId, ref.day);
+  const suggestion = await requireUndecided(tx, ref);
+  const target = await targetIssue(tx, suggestion, change.issueKey);
+  const seconds = change.seconds ?? suggestion.seconds;
+  checkSeconds(seconds);
+  const tz = await personZone(tx, ref.personId);
+  const startedAt = change.startedAt ?? defaultStart(suggestion, tz);
+  if (dayOf(startedAt, tz) !== ref.day) {
+    throw new WorklensError("USAGE", `startedAt falls on ${dayOf(startedAt, tz)} in ${tz}, not on the suggestion's day ${ref.day}`, "pass a start time on the day of the suggestion, or leave it out");
+  }
+  const edited =
+    (change.seconds !== undefined && change.seconds !== suggestion.seconds) ||
+    target !== suggestion.issueId ||
+    change.comment !== undefined ||
+    change.startedAt !== undefined;
+
+  const worklogId = await tx.worklogs.insertConfirmed({
+    issueId: target,
+    personId: ref.personId,
+    startedAt,
+    tz,
+    day: ref.day,
+    seconds,
+    comment: change.comment ?? null,
   });
+  const review = await tx.reviews.insert({
+    personId: ref.personId,
+    day: ref.day,
+    issueId: ref.issueId,
+    decision: edited ? "edited" : "accepted",
+    suggestedSeconds: suggestion.seconds,
+    suggestedConfidence: suggestion.confidence,
+    worklogId,
+    decidedAt: by.now,
+    decidedBy: by.decidedBy,
+  });
+  if (review === undefined) throw alreadyDecided(ref);
+  return { review, worklogId };
 }
 
 /** Rejects a suggestion: nothing is logged, and the rejection is kept as a label. */
 export async function rejectSuggestion(store: Store, ref: SuggestionRef, by: Decider): Promise<ReviewRecord> {
-  return store.transaction(async (tx) => {
-    const suggestion = await requireUndecided(tx, ref);
-    const review = await tx.reviews.insert({
-      personId: ref.personId,
-      day: ref.day,
-      issueId: ref.issueId,
-      decision: "rejected",
-      suggestedSeconds: suggestion.seconds,
-      suggestedConfidence: suggestion.confidence,
-      worklogId: null,
-      decidedAt: by.now,
-      decidedBy: by.decidedBy,
-    });
-    if (review === undefined) throw alreadyDecided(ref);
-    return review;
+  return store.transaction((tx) => rejectInTransaction(tx, ref, by));
+}
+
+/** Rejects a suggestion as rejectSuggestion does, within the caller's transaction. */
+export async function rejectInTransaction(tx: Repositories, ref: SuggestionRef, by: Decider): Promise<ReviewRecord> {
+  await requireUnlockedWeek(tx, ref.personId, ref.day);
+  const suggestion = await requireUndecided(tx, ref);
+  const review = await tx.reviews.insert({
+    personId: ref.personId,
+    day: ref.day,
+    issueId: ref.issueId,
+    decision: "rejected",
+    suggestedSeconds: suggestion.seconds,
+    suggestedConfidence: suggestion.confidence,
+    worklogId: null,
+    decidedAt: by.now,
+    decidedBy: by.decidedBy,
   });
+  if (review === undefined) throw alreadyDecided(ref);
+  return review;
 }
 
 /**
- * Takes a decision back, so the suggestion is pending again. Refused once its
- * worklog is written to Jira: the worklog must then be changed in Jira itself.
+ * Takes a decision back, so the suggestion is pending again. Refused while its week is
+ * locked, and once its worklog is written to Jira: the worklog must then be changed in Jira itself.
  */
 export async function undoDecision(store: Store, ref: SuggestionRef): Promise<void> {
   await store.transaction(async (tx) => {
+    await requireUnlockedWeek(tx, ref.personId, ref.day);
     const review = await tx.reviews.find(ref.personId, ref.day, ref.issueId);
     if (review === undefined) throw new WorklensError("NOT_FOUND", `suggestion ${describe(ref)} has no decision to undo`, "list the suggestions to see which ones are decided");
     if (review.worklogId !== null && !(await tx.worklogs.deleteUnwritten(review.worklogId))) {
@@ -132,6 +144,8 @@ export interface BulkAcceptOutcome {
 /**
  * Accepts every pending linked suggestion of a range whose confidence reaches
  * `minConfidence`. Unlinked time and decided suggestions are skipped with a reason.
+ * Rejects the whole request, accepting nothing, when a suggestion of the range falls in
+ * a submitted or approved week.
  */
 export async function bulkAccept(
   store: Store,
@@ -139,6 +153,8 @@ export async function bulkAccept(
   by: Decider,
 ): Promise<BulkAcceptOutcome> {
   const suggestions = (await store.results.suggestions(query.from, query.to)).filter((s) => query.personId === undefined || s.personId === query.personId);
+  const locked = await lockedWeeksOf(store, suggestions);
+  if (locked.length > 0) throw lockedWeeksError(locked, query.personId !== undefined);
   const outcome: BulkAcceptOutcome = { accepted: 0, skipped: [] };
   for (const s of suggestions) {
     const ref = { personId: s.personId, day: s.day, issueId: s.issueId };
@@ -163,15 +179,16 @@ export async function bulkAccept(
       await acceptSuggestion(store, ref, {}, by);
       outcome.accepted += 1;
     } catch (error) {
-      // Another request decided it between the check and the write.
-      if (error instanceof WorklensError && error.code === "CONFLICT") skip("already decided");
+      // Another request decided it, or submitted its week, between the check and the write.
+      if (error instanceof WeekLockedError) skip(error.message);
+      else if (error instanceof WorklensError && error.code === "CONFLICT") skip("already decided");
       else throw error;
     }
   }
   return outcome;
 }
 
-async function requireUndecided(tx: Repositories, ref: SuggestionRef): Promise<SuggestionRecord> {
+export async function requireUndecided(tx: Repositories, ref: SuggestionRef): Promise<SuggestionRecord> {
   const suggestion = (await tx.results.suggestions(ref.day, ref.day)).find((s) => s.personId === ref.personId && s.issueId === ref.issueId);
   if (suggestion === undefined) {
     throw new WorklensError("NOT_FOUND", `no suggestion ${describe(ref)}`, "list the suggestions of that day; they change when new activity arrives");
@@ -180,7 +197,7 @@ async function requireUndecided(tx: Repositories, ref: SuggestionRef): Promise<S
   return suggestion;
 }
 
-async function targetIssue(tx: Repositories, suggestion: SuggestionRecord, issueKey: string | undefined): Promise<number> {
+export async function targetIssue(tx: Repositories, suggestion: SuggestionRecord, issueKey: string | undefined): Promise<number> {
   if (issueKey === undefined) {
     if (suggestion.issueId === null) throw new WorklensError("USAGE", "unlinked time needs an issue to be logged on", "pass issueKey with the key of the issue the time was for");
     return suggestion.issueId;
@@ -190,14 +207,14 @@ async function targetIssue(tx: Repositories, suggestion: SuggestionRecord, issue
   return id;
 }
 
-function checkSeconds(seconds: number): void {
+export function checkSeconds(seconds: number): void {
   if (!Number.isInteger(seconds) || seconds < MIN_WORKLOG_SECONDS || seconds > MAX_WORKLOG_SECONDS) {
     throw new WorklensError("USAGE", `seconds must be a whole number from ${String(MIN_WORKLOG_SECONDS)} to ${String(MAX_WORKLOG_SECONDS)}`, "Jira rejects worklogs under one minute; split longer work over days");
   }
 }
 
 /** Returns the person's zone: the one set by hand, else the one their identities report most, else UTC. */
-async function personZone(tx: Repositories, personId: number): Promise<string> {
+export async function personZone(tx: Repositories, personId: number): Promise<string> {
   const person = (await tx.people.list()).find((p) => p.id === personId);
   if (person?.tz != null) return person.tz;
   const zones = await tx.people.identityZones(personId);
@@ -207,11 +224,22 @@ async function personZone(tx: Repositories, personId: number): Promise<string> {
 }
 
 /** Returns the earliest evidence time on the day, else 09:00 local. */
-function defaultStart(suggestion: SuggestionRecord, tz: string): number {
+export function defaultStart(suggestion: SuggestionRecord, tz: string): number {
   const times = suggestion.evidence.flatMap((e) => (e.at !== undefined && dayOf(e.at, tz) === suggestion.day ? [e.at] : []));
   if (times.length > 0) return Math.min(...times);
   // From the local date, not midnight plus nine hours, which a DST change would shift.
   return DateTime.fromISO(suggestion.day, { zone: tz }).set({ hour: DEFAULT_START_HOUR }).toMillis();
+}
+
+/** Returns the error of a bulk request that touches locked weeks, naming each week, and its person when the request spans people. */
+function lockedWeeksError(locked: readonly WeekReviewRecord[], onePerson: boolean): WorklensError {
+  const hint = "narrow the range or the person to leave those weeks out, or ask a manager to reopen them";
+  const name = (week: WeekReviewRecord) => (onePerson ? week.weekStart : `${week.weekStart} of person ${String(week.personId)}`);
+  const [first] = locked;
+  if (locked.length === 1 && first !== undefined) {
+    return onePerson ? new WeekLockedError(first.weekStart, first.status) : new WorklensError("CONFLICT", `the week of ${name(first)} is ${first.status} and locked`, hint);
+  }
+  return new WorklensError("CONFLICT", `the weeks of ${locked.map((w) => `${name(w)} (${w.status})`).join(", ")} are locked`, hint);
 }
 
 function alreadyDecided(ref: SuggestionRef): WorklensError {

@@ -1,6 +1,6 @@
 import type { Evidence } from "../domain/types.js";
 import type { ReviewDecision } from "../store/review-repository.js";
-import type { Store } from "../store/store.js";
+import type { Repositories } from "../store/store.js";
 import type { WriteBackStatus } from "../store/worklog-repository.js";
 
 export type SuggestionStatus = "pending" | ReviewDecision;
@@ -45,7 +45,7 @@ export interface SuggestionQuery {
  * suggestion a later allocation run no longer produces is listed too, with the
  * seconds and confidence it was reviewed with, so nothing a person decided vanishes.
  */
-export async function listSuggestions(store: Store, query: SuggestionQuery = {}): Promise<SuggestionView[]> {
+export async function listSuggestions(store: Repositories, query: SuggestionQuery = {}): Promise<SuggestionView[]> {
   const range = { from: query.from, to: query.to };
   const [suggestions, reviews, worklogs, issues] = await Promise.all([
     store.results.suggestions(range.from, range.to),
@@ -75,7 +75,7 @@ export async function listSuggestions(store: Store, query: SuggestionQuery = {})
 
   function view(
     s: { personId: number; day: string; issueId: number | null; seconds: number; confidence: number; evidence: Evidence[] },
-    review: Awaited<ReturnType<Store["reviews"]["list"]>>[number] | undefined,
+    review: Awaited<ReturnType<Repositories["reviews"]["list"]>>[number] | undefined,
     changedSinceReview: boolean,
   ): SuggestionView {
     const worklog = review?.worklogId == null ? undefined : worklogById.get(review.worklogId);

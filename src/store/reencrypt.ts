@@ -22,6 +22,10 @@ export interface EncryptedTable {
  * Every encrypted column of the store.
  * NOTE: columns outside these tables stay plain text, among them activities.repo,
  * project and machine, sync_runs.summary and worklogs.last_error.
+ * week_reviews.comment is encrypted but not listed, because its rows are keyed by two
+ * columns (person and week) and resealBatch pages and updates by one. No pass needs it:
+ * the comment is always written under its person's key, which a rotation rewraps, and a
+ * merge deletes the merged person's week rows with the person.
  */
 export const ENCRYPTED_TABLES: readonly EncryptedTable[] = [
   { table: "person_texts", key: "person_id", columns: ["display_name", "email"], owner: "self" },

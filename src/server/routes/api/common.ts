@@ -5,6 +5,7 @@ import { WorklensError } from "../../../domain/errors.js";
 import type { Evidence } from "../../../domain/types.js";
 import type { IntegrationsPort } from "../../../integrations/port.js";
 import type { Decider } from "../../../review/decide.js";
+import { managesPerson } from "../../../review/weeks.js";
 import type { Store } from "../../../store/store.js";
 import type { WriteBackStatus } from "../../../store/worklog-repository.js";
 
@@ -130,6 +131,21 @@ export function scopeOf(request: FastifyRequest, person: number | undefined): nu
   }
   if (principal?.kind === "admin") return person;
   throw new Error("API route reached without a principal");
+}
+
+/**
+ * Return the person whose data a read may cover, as scopeOf does, and also let a person
+ * with the manager role read another person's data when they manage a team that person
+ * is in, so a manager can open a team member's week before approving it.
+ */
+export async function readScopeOf(request: FastifyRequest, store: Store, person: number | undefined): Promise<number | undefined> {
+  const principal = request.principal;
+  if (principal?.kind !== "person" || person === undefined) return scopeOf(request, person);
+  if (person !== principal.personId && principal.roles.includes("manager") && (await managesPerson(store, principal.personId, person))) return person;
+  throw new AccessDeniedError(
+    "the person parameter is only for the admin token and for managers reading a member of their team: a person reads their own data without it",
+    "leave out person",
+  );
 }
 
 /** Reject a request on data of another person than the key's own, or of no person; the admin token may act on anyone's. */

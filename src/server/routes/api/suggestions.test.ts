@@ -55,10 +55,24 @@ describe.each(BACKENDS)("suggestion routes on %s", (backend) => {
     expect(other.map((s) => s.id)).toEqual([otherDay1]);
   });
 
+  it("lets a team's manager read a member", async () => {
+    const store = t.base.handle.store;
+    const team = await store.teams.create({ name: "crawler", managerPersonId: t.devId });
+    await store.teams.setMember(team.id, t.otherId, { share: 1, workingDays: [1, 2, 3, 4, 5], hoursPerDay: 8, tz: "UTC" });
+    const member = await list("dev", `${RANGE}&person=${String(t.otherId)}`);
+    expect(member.map((s) => s.id)).toEqual([otherDay1]);
+    const worklogs = await t.as("dev", { url: `/worklogs?${RANGE}&person=${String(t.otherId)}` });
+    expect(worklogs.statusCode, worklogs.body).toBe(200);
+
+    // The member is not the manager of the manager's team, so the reverse stays closed.
+    const reverse = await t.as("other", { url: `/suggestions?${RANGE}&person=${String(t.devId)}` });
+    expect(reverse.statusCode).toBe(403);
+  });
+
   it("rejects the person parameter for a key", async () => {
     const response = await t.as("dev", { url: `/suggestions?${RANGE}&person=${String(t.otherId)}` });
     expect(response.statusCode).toBe(403);
-    expect(response.json()).toMatchObject({ error: expect.stringContaining("only for the admin token") as unknown, hint: "leave out person" });
+    expect(response.json()).toMatchObject({ error: expect.stringContaining("only for the admin token and for managers") as unknown, hint: "leave out person" });
 
     const ownId = await t.as("dev", { url: `/suggestions?${RANGE}&person=${String(t.devId)}` });
     expect(ownId.statusCode).toBe(403);

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { acceptSuggestion, bulkAccept, MAX_WORKLOG_SECONDS, MIN_WORKLOG_SECONDS, rejectSuggestion, undoDecision, type SuggestionChange, type SuggestionRef } from "../../../review/decide.js";
+import { moveTime, type MoveOutcome } from "../../../review/move.js";
 import { listSuggestions, type SuggestionView } from "../../../review/suggestions.js";
 import {
   authErrors,
@@ -15,6 +16,7 @@ import {
   personIdSchema,
   rangeQuery,
   requireOwner,
+  readScopeOf,
   scopeOf,
   toEvidence,
   writeBackSchema,
@@ -85,14 +87,34 @@ const decisionResponse = z
   })
   .describe("the suggestion with its decision and the worklog it became");
 
+const issueKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]+-[1-9][0-9]*$/, "expected a Jira issue key such as PROJ-42");
+
 const editBody = z
   .strictObject({
     seconds: z.number().int().min(MIN_WORKLOG_SECONDS).max(MAX_WORKLOG_SECONDS).optional().describe("time to log instead of the suggested time"),
-    issueKey: z.string().regex(/^[A-Z][A-Z0-9_]+-[1-9][0-9]*$/, "expected a Jira issue key such as PROJ-42").optional().describe("issue to log the time on; required for unlinked time"),
+    issueKey: issueKeySchema.optional().describe("issue to log the time on; required for unlinked time"),
     comment: z.string().min(1).max(MAX_COMMENT_LENGTH).optional(),
     startedAt: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a Z or numeric offset, such as 2025-03-10T09:00:00+01:00" }).optional().describe("start, ISO 8601 with an offset, on the suggestion's day in the person's zone"),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), "send at least one of seconds, issueKey, comment and startedAt; POST .../accept accepts without changes");
+
+const moveBody = z.strictObject({
+  toIssueKey: issueKeySchema.describe("issue that gets the moved time, on the suggestion's day"),
+  seconds: z.number().int().min(MIN_WORKLOG_SECONDS).max(MAX_WORKLOG_SECONDS).describe("time to move; at most the suggestion's seconds"),
+  comment: z.string().min(1).max(MAX_COMMENT_LENGTH).optional().describe("comment of the moved time's worklog"),
+});
+
+const moveResponse = z
+  .object({
+    data: z.object({
+      from: suggestionSchema.describe("the source suggestion with its decision: edited with the seconds left, or rejected when all of a linked suggestion's time moved"),
+      to: suggestionSchema.describe(
+        "the target issue's suggestion of that day with `worklog` set to the moved time's worklog; when the model suggested no time on that issue, `seconds` and `confidence` are 0 and `status` is accepted",
+      ),
+    }),
+    writeBackJob: z.string().nullable().describe("id of the queued write-back job; null when none was queued"),
+  })
+  .describe("both ends of the move");
 
 const bulkBody = z.strictObject({
   ...rangeQuery,
@@ -110,6 +132,12 @@ const bulkResponse = z
   })
   .describe("how many suggestions were accepted, and the ones left as they were with the reason for each");
 
+type WorklogView = NonNullable<SuggestionView["worklog"]>;
+
+function toWorklogView(worklog: WorklogView) {
+  return { ...worklog, startedAt: isoInstant(worklog.startedAt) };
+}
+
 function toSuggestion(view: SuggestionView) {
   return {
     id: suggestionId(view),
@@ -123,7 +151,7 @@ function toSuggestion(view: SuggestionView) {
     status: view.status,
     changedSinceReview: view.changedSinceReview,
     review: view.review === null ? null : { ...view.review, decidedAt: isoInstant(view.review.decidedAt) },
-    worklog: view.worklog === null ? null : { ...view.worklog, startedAt: isoInstant(view.worklog.startedAt) },
+    worklog: view.worklog === null ? null : toWorklogView(view.worklog),
   };
 }
 
@@ -142,6 +170,36 @@ export function suggestionRoutes(api: ApiApp, deps: ApiDeps): void {
     const view = await current(ref);
     if (view === null) throw new Error(`suggestion ${suggestionId(ref)} is missing right after a decision on it`);
     return view;
+  }
+
+  /** Returns the target of a move as a suggestion of its issue and day, with `worklog` set to the moved time's worklog. */
+  async function moveTarget(ref: SuggestionRef, outcome: MoveOutcome) {
+    const moved = await store.worklogs.get(outcome.movedWorklogId);
+    if (moved === undefined) throw new Error(`worklog ${String(outcome.movedWorklogId)} is missing right after a move created it`);
+    const worklog = toWorklogView({
+      id: moved.id,
+      issueKey: moved.issueKey,
+      seconds: moved.seconds,
+      startedAt: moved.startedAt,
+      writeBack: moved.writeBack,
+      remoteId: moved.remoteId,
+      lastError: moved.lastError,
+    });
+    const target = { personId: ref.personId, day: ref.day, issueId: outcome.targetIssueId };
+    const listed = await current(target);
+    if (listed !== null) return { ...listed, worklog };
+    return {
+      id: suggestionId(target),
+      ...target,
+      issueKey: moved.issueKey,
+      seconds: 0,
+      confidence: 0,
+      evidence: [],
+      status: "accepted" as const,
+      changedSinceReview: false,
+      review: null,
+      worklog,
+    };
   }
 
   function ownRef(request: FastifyRequest, id: string): SuggestionRef {
@@ -169,7 +227,7 @@ export function suggestionRoutes(api: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const { from, to, person, status } = request.query;
       checkRange(from, to);
-      const personId = scopeOf(request, person);
+      const personId = await readScopeOf(request, store, person);
       const views = await listSuggestions(store, { personId, from, to, status });
       return { data: views.map(toSuggestion) };
     },
@@ -256,6 +314,30 @@ export function suggestionRoutes(api: ApiApp, deps: ApiDeps): void {
       await undoDecision(store, ref);
       request.log.info({ suggestion: suggestionId(ref) }, "decision undone");
       return { data: await current(ref) };
+    },
+  );
+
+  api.post(
+    "/suggestions/:id/move",
+    {
+      config: { access: "person-or-admin" },
+      schema: {
+        operationId: "moveSuggestionTime",
+        tags: ["suggestions"],
+        summary: "Move time of a pending suggestion to another issue on the same day",
+        description:
+          "From a linked suggestion, the time left stays on its issue: the suggestion is accepted as edited with the seconds left, or rejected when all of it moves, and the target issue gets a confirmed worklog of the moved seconds. " +
+          "Unlinked time has no issue to keep a rest on, so moving it is an edit onto the target issue, and the rest is not logged. Audited as suggestion.move.",
+        params: suggestionIdParams,
+        body: moveBody,
+        response: { 200: moveResponse, ...authErrors, 404: notFoundResponse, 409: conflictResponse },
+      },
+    },
+    async (request) => {
+      const ref = ownRef(request, request.params.id);
+      const outcome = await moveTime(store, ref, request.body, deciderOf(request, clock()));
+      request.log.info({ suggestion: suggestionId(ref), toIssueId: outcome.targetIssueId, seconds: request.body.seconds }, "suggestion time moved");
+      return { data: { from: await decided(ref), to: await moveTarget(ref, outcome) }, writeBackJob: await requestWriteBack(deps, request) };
     },
   );
 

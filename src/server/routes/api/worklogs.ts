@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { WorklensError } from "../../../domain/errors.js";
 import type { WorklogEntry } from "../../../store/worklog-repository.js";
-import { authErrors, checkRange, conflictResponse, daySchema, instantSchema, notFoundResponse, isoInstant, personIdSchema, rangeQuery, requireOwner, scopeOf, writeBackSchema, type ApiApp, type ApiDeps } from "./common.js";
+import { authErrors, checkRange, conflictResponse, daySchema, instantSchema, notFoundResponse, isoInstant, personIdSchema, rangeQuery, readScopeOf, requireOwner, writeBackSchema, type ApiApp, type ApiDeps } from "./common.js";
 import { requestWriteBack } from "./write-back.js";
 
 const worklogSchema = z
@@ -71,7 +71,7 @@ export function worklogRoutes(api: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const { from, to, person, origin, writeBack } = request.query;
       checkRange(from, to);
-      const personId = scopeOf(request, person);
+      const personId = await readScopeOf(request, store, person);
       const entries = await store.worklogs.list({ personId, from, to, origin, writeBack });
       return { data: entries.map(toWorklog) };
     },
