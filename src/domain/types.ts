@@ -47,6 +47,8 @@ export interface IssueInput {
   priority?: string | undefined;
   status?: string | undefined;
   statusCategory?: string | undefined;
+  /** Jira labels, such as "capex"; absent when the issue has none. */
+  labels?: string[] | undefined;
   createdAt: number;
   updatedAt?: number | undefined;
   resolvedAt?: number | undefined;
@@ -151,6 +153,8 @@ export interface IssueRecord {
   priority: string | null;
   status: string | null;
   statusCategory: string | null;
+  /** Jira labels; absent means none, as on records built without the store. */
+  labels?: readonly string[];
   createdAt: number;
   updatedAt: number | null;
   resolvedAt: number | null;

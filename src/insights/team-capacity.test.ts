@@ -62,6 +62,8 @@ describe.each(BACKENDS)("teamCapacity on %s", (backend) => {
       byProject: { cells: [{ label: "PROJ", seconds: 12 * HOUR, people: 6 }], small: { label: "fewer than 5 people", seconds: 8.5 * HOUR, cells: 3 } },
       byEpic: { cells: [{ label: "PROJ-100", seconds: 12 * HOUR, people: 6 }], small: { label: "fewer than 5 people", seconds: 8.5 * HOUR, cells: 2 } },
       byIssueType: { cells: [{ label: "Bug", seconds: 12 * HOUR, people: 6 }], small: { label: "fewer than 5 people", seconds: 8.5 * HOUR, cells: 3 } },
+      // Without rules every issue is "Uncategorized"; p1's unlinked half hour forces it into the bucket too.
+      byCostCategory: { cells: [], small: { label: "fewer than 5 people", seconds: 20.5 * HOUR, cells: 2 } },
       byCategory: { cells: [{ label: "coding", seconds: 12 * HOUR, people: 6 }], small: { label: "fewer than 5 people", seconds: 8.5 * HOUR, cells: 2 } },
       linkedVersusUnlinked: { cells: [], small: { label: "fewer than 5 people", seconds: 20.5 * HOUR, cells: 2 } },
     });

@@ -1,11 +1,13 @@
 import { DateTime } from "luxon";
 import { WorklensError } from "../domain/errors.js";
 import { daysBetween, resolveZone } from "../domain/time.js";
-import type { ActivityKind, IssueRecord, SuggestionRecord } from "../domain/types.js";
+import type { ActivityKind, ActivityRecord, IssueRecord, SuggestionRecord } from "../domain/types.js";
 import { requireMinGroup, suppressSmallCells, type GroupCell, type SuppressedBreakdown } from "../privacy/min-group.js";
+import { listCategoryRules } from "../store/category-repository.js";
 import { getMinGroupSize } from "../store/privacy-settings.js";
 import type { Store } from "../store/store.js";
 import type { TeamMember } from "../store/team-repository.js";
+import { categorize, type CategoryRule } from "./categories.js";
 import { committedSeconds, outOfOfficeSecondsByDay } from "./team-capacity-commitment.js";
 
 /** Maximum number of ISO weeks one capacity request may cover. */
@@ -31,6 +33,9 @@ export interface CapacityWeek {
     byProject: SuppressedBreakdown;
     byEpic: SuppressedBreakdown;
     byIssueType: SuppressedBreakdown;
+    /** By the first cost category rule the issue matches, "Uncategorized" when none does, "unlinked" for time without an issue. */
+    byCostCategory: SuppressedBreakdown;
+    /** By kind of work: meetings, focus, coding or other. */
     byCategory: SuppressedBreakdown;
     linkedVersusUnlinked: SuppressedBreakdown;
   } | null;
@@ -74,7 +79,7 @@ export function wholeWeeks(from: string, to: string): { from: string; to: string
 /**
  * Capacity of a team per ISO week: committed hours from the members' commitments less
  * their out-of-office time, suggested and confirmed hours, and time by project, epic,
- * issue type, kind of work and linked versus unlinked. The team must have at least the
+ * issue type, cost category, kind of work and linked versus unlinked. The team must have at least the
  * minimum group size (setting privacy.minGroupSize) of members and of people with time
  * in the range, or the request fails. A week with fewer people with time is returned
  * without numbers, and within a week each breakdown merges small cells (see
@@ -98,8 +103,18 @@ export async function teamCapacity(store: Store, request: CapacityRequest): Prom
     memberIds.has(a.personId),
   );
   const issues = new Map((await store.issues.list()).map((i) => [i.id, i]));
+  const costCategoryOf = costCategories(await listCategoryRules(store));
   const kinds = new Map(activities.map((a) => [a.id, a.kind]));
   const zones = await memberZones(store, members);
+  // Grouped once, because filtering every activity per member and week took minutes for a 100-person year.
+  // Only out-of-office activities change committed time, so the others are left out here.
+  const outOfOfficeByMember = new Map<number, ActivityRecord[]>();
+  for (const activity of activities) {
+    if (activity.kind !== "out_of_office") continue;
+    const own = outOfOfficeByMember.get(activity.personId) ?? [];
+    own.push(activity);
+    outOfOfficeByMember.set(activity.personId, own);
+  }
 
   const weeks: CapacityWeek[] = range.weeks.map((week) => {
     const inWeek = (day: string) => day >= week.from && day <= week.to;
@@ -111,7 +126,7 @@ export async function teamCapacity(store: Store, request: CapacityRequest): Prom
     let committed = 0;
     for (const member of members) {
       const zone = zones.get(member.personId) ?? "UTC";
-      const own = activities.filter((a) => a.personId === member.personId);
+      const own = outOfOfficeByMember.get(member.personId) ?? [];
       committed += committedSeconds(member, week.from, week.to, outOfOfficeSecondsByDay(own, daysBetween(week.from, week.to), zone));
     }
     return {
@@ -124,6 +139,7 @@ export async function teamCapacity(store: Store, request: CapacityRequest): Prom
         byProject: breakdown(weekSuggestions, minGroupSize, (s) => [[issueOf(issues, s)?.projectKey ?? "unlinked", s.seconds]]),
         byEpic: breakdown(weekSuggestions, minGroupSize, (s) => [[labelOr(issueOf(issues, s), (i) => i.epicKey, "no epic"), s.seconds]]),
         byIssueType: breakdown(weekSuggestions, minGroupSize, (s) => [[labelOr(issueOf(issues, s), (i) => i.issueType, "no issue type"), s.seconds]]),
+        byCostCategory: breakdown(weekSuggestions, minGroupSize, (s) => [[costCategoryOf(issueOf(issues, s)), s.seconds]]),
         byCategory: breakdown(weekSuggestions, minGroupSize, (s) => categorySeconds(s, kinds)),
         linkedVersusUnlinked: breakdown(weekSuggestions, minGroupSize, (s) => [[s.issueId === null ? "unlinked" : "linked", s.seconds]]),
       },
@@ -148,6 +164,20 @@ function issueOf(issues: ReadonlyMap<number, IssueRecord>, suggestion: Suggestio
 function labelOr(issue: IssueRecord | undefined, pick: (issue: IssueRecord) => string | null, fallback: string): string {
   if (issue === undefined) return "unlinked";
   return pick(issue) ?? fallback;
+}
+
+/** Returns a function from an issue to its cost category, which categorizes each issue once. */
+function costCategories(rules: readonly CategoryRule[]): (issue: IssueRecord | undefined) => string {
+  const cache = new Map<number, string>();
+  return (issue) => {
+    if (issue === undefined) return "unlinked";
+    let category = cache.get(issue.id);
+    if (category === undefined) {
+      category = categorize(issue, rules);
+      cache.set(issue.id, category);
+    }
+    return category;
+  };
 }
 
 function categoryOf(kind: ActivityKind): WorkCategory {

@@ -86,6 +86,7 @@ export class IssueRepository {
       priority: issue.priority ?? null,
       status: issue.status ?? null,
       status_category: issue.statusCategory ?? null,
+      labels: JSON.stringify(issue.labels ?? []),
       created_at: issue.createdAt,
       updated_at: issue.updatedAt ?? null,
       resolved_at: issue.resolvedAt ?? null,
@@ -211,6 +212,7 @@ export class IssueRepository {
       priority: r.priority,
       status: r.status,
       statusCategory: r.status_category,
+      labels: parseLabels(r.key, r.labels),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       resolvedAt: r.resolved_at,
@@ -272,4 +274,13 @@ export class IssueRepository {
       comment: comments.get(r.id) ?? null,
     }));
   }
+}
+
+/** Reads the labels column, which upsert writes with JSON.stringify; any other content means a damaged row. */
+function parseLabels(issueKey: string, text: string): string[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || !parsed.every((label) => typeof label === "string")) {
+    throw new Error(`issue ${issueKey}: the labels column is not a JSON array of strings`);
+  }
+  return parsed;
 }

@@ -141,7 +141,7 @@ describe.each(BACKENDS)("importJira on %s", (backend) => {
   it("ignores unknown fields", async () => {
     await importJira(handle.store, write("plain.json", JSON.stringify({ issues: [issue("10001", "PROJ-1")] })));
     const before = await snapshot(handle.store);
-    const extended = { ...issue("10001", "PROJ-1", { customfield_10099: { value: "x" }, labels: ["a"] }), expand: "names", self: "https://example.atlassian.net/rest/api/3/issue/10001" };
+    const extended = { ...issue("10001", "PROJ-1", { customfield_10099: { value: "x" }, watches: { watchCount: 2 } }), expand: "names", self: "https://example.atlassian.net/rest/api/3/issue/10001" };
     const report = await importJira(handle.store, write("extended.json", JSON.stringify({ issues: [extended], warningMessages: [] })));
     expect(report.imported).toBe(0);
     expect(report.skipped).toEqual([]);

@@ -77,6 +77,7 @@ function collectFields(issue: JiraIssue, fields: JiraFields, label: string, cont
     priority: fields.priority?.name,
     status: fields.status?.name,
     statusCategory: fields.status?.statusCategory?.key,
+    labels: labelsOf(fields.labels, label, out),
     createdAt: created.instant,
     updatedAt: optionalInstant(fields.updated, "fields.updated", label, out),
     resolvedAt: optionalInstant(fields.resolutiondate, "fields.resolutiondate", label, out),
@@ -119,6 +120,22 @@ function epicKeyOf(fields: JiraFields, epicLinkFields: ReadonlySet<string>): str
     if (typeof value === "string" && ISSUE_KEY.test(value)) return value;
   }
   return undefined;
+}
+
+/**
+ * Returns the issue's label names, sorted and without repeats, or undefined when it has
+ * none. Entries that are not non-empty strings are left out with a warning.
+ */
+function labelsOf(raw: readonly unknown[] | null | undefined, label: string, out: ParseResult<JiraRecord>): string[] | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const names = new Set<string>();
+  let ignored = 0;
+  for (const item of raw) {
+    if (typeof item === "string" && item.trim() !== "") names.add(item.trim());
+    else ignored += 1;
+  }
+  if (ignored > 0) out.warnings.push(`${label}: fields.labels has ${String(ignored)} entries that are not label names; they are left out`);
+  return names.size === 0 ? undefined : [...names].sort();
 }
 
 function optionalInstant(text: string | null | undefined, field: string, label: string, out: ParseResult<JiraRecord>): number | undefined {

@@ -53,6 +53,8 @@ export const fieldsSchema = z.looseObject({
   created: z.string().nullish(),
   updated: z.string().nullish(),
   resolutiondate: z.string().nullish(),
+  /** Label names; items are checked one by one, so one odd entry does not cost the issue. */
+  labels: z.array(z.unknown()).nullish(),
   assignee: userSchema.nullish(),
   reporter: userSchema.nullish(),
   comment: z.object({ ...paging, comments: z.array(z.unknown()) }).nullish(),

@@ -95,7 +95,6 @@ describe.each(BACKENDS)("team routes on %s", (backend) => {
 
   it("team management is admin only", async () => {
     for (const request of [
-      { method: "GET" as const, url: "/teams" },
       { method: "POST" as const, url: "/teams", payload: { name: "web" } },
       { method: "PATCH" as const, url: `/teams/${String(seeded.teamId)}`, payload: { aiMode: "automatic" } },
       { method: "DELETE" as const, url: `/teams/${String(seeded.teamId)}` },
@@ -103,5 +102,20 @@ describe.each(BACKENDS)("team routes on %s", (backend) => {
       expect((await t.as("dev", request)).statusCode).toBe(403);
     }
     expect((await t.base.handle.store.teams.get(seeded.teamId))?.aiMode).toBe("feedback");
+  });
+
+  it("managers list only the teams they manage", async () => {
+    const store = t.base.handle.store;
+    await store.teams.create({ name: "web", managerPersonId: t.otherId });
+    const dev = await t.as("dev", { url: "/teams" });
+    expect(dev.statusCode, dev.body).toBe(200);
+    expect(dev.json<{ data: { id: number }[] }>().data.map((team) => team.id)).toEqual([seeded.teamId]);
+    const admin = await t.as("admin", { url: "/teams" });
+    expect(admin.json<{ data: unknown[] }>().data).toHaveLength(2);
+
+    await store.roles.revoke(t.otherId, "manager");
+    await store.roles.revoke(t.devId, "manager");
+    await store.teams.setManager(seeded.teamId, null);
+    expect((await t.as("dev", { url: "/teams" })).statusCode).toBe(403);
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { teamCapacity } from "../../../insights/team-capacity.js";
 import { TEAM_AI_MODES } from "../../../store/privacy-settings.js";
+import type { Store } from "../../../store/store.js";
 import { auditTeamChange, type TeamMember, type TeamRecord } from "../../../store/team-repository.js";
 import { actorOf } from "../../auth/hook.js";
 import { AccessDeniedError, authErrors, conflictResponse, daySchema, errorResponse, notFoundResponse, type ApiApp, type ApiDeps } from "./common.js";
@@ -54,6 +55,7 @@ const capacitySchema = z
             byProject: breakdownSchema,
             byEpic: breakdownSchema,
             byIssueType: breakdownSchema,
+            byCostCategory: breakdownSchema.describe('by the first cost category rule the issue matches (GET /categories/rules); "Uncategorized" when none does, "unlinked" for time without an issue'),
             byCategory: breakdownSchema,
             linkedVersusUnlinked: breakdownSchema,
           })
@@ -64,12 +66,26 @@ const capacitySchema = z
   })
   .meta({ id: "TeamCapacity" });
 
-const teamParams = z.object({ id: z.coerce.number().int().positive().describe("team id, as GET /teams lists them") });
+export const teamParams = z.object({ id: z.coerce.number().int().positive().describe("team id, as GET /teams lists them") });
 const memberParams = teamParams.extend({ personId: z.coerce.number().int().positive().describe("person id, as GET /people lists them") });
 
 function actorOfRequest(request: FastifyRequest): string {
   if (request.principal === null) throw new Error("team route reached without a principal");
   return actorOf(request.principal);
+}
+
+/**
+ * Rejects a principal that may not read a team's capacity: a manager may read only the
+ * teams they manage, the admin every team. A team that does not exist gets the same 403,
+ * so ids cannot be probed. Returns the principal's audit actor.
+ */
+export async function requireCapacityReader(request: FastifyRequest, store: Store, teamId: number): Promise<string> {
+  const principal = request.principal;
+  if (principal === null) throw new Error("team capacity route reached without a principal");
+  if (principal.kind !== "admin" && !(await store.teams.isManagerOf(principal.personId, teamId))) {
+    throw new AccessDeniedError(`you do not manage team ${String(teamId)}`, "ask an administrator to make you the team's manager with `worklens teams set-manager`");
+  }
+  return actorOf(principal);
 }
 
 function toTeam(team: TeamRecord) {
@@ -93,31 +109,36 @@ export function teamRoutes(api: ApiApp, deps: ApiDeps): void {
         tags: ["teams"],
         summary: "Capacity of a team per ISO week, for its manager or the admin",
         description:
-          "Committed hours from the members' commitments less out-of-office time, suggested and confirmed hours, and time by project, epic, issue type, kind of work and linked versus unlinked. The range is widened to whole ISO weeks. A team, or a range, with fewer people than the setting privacy.minGroupSize (default 5) returns 409; weeks with fewer people have null totals, and small cells of a breakdown are merged. Audited as read.team_capacity.",
+          "Committed hours from the members' commitments less out-of-office time, suggested and confirmed hours, and time by project, epic, issue type, cost category, kind of work and linked versus unlinked. The range is widened to whole ISO weeks. A team, or a range, with fewer people than the setting privacy.minGroupSize (default 5) returns 409; weeks with fewer people have null totals, and small cells of a breakdown are merged. Audited as read.team_capacity.",
         params: teamParams,
         querystring: z.object({ from: daySchema.describe("first day, YYYY-MM-DD"), to: daySchema.describe("last day, YYYY-MM-DD") }),
         response: { 200: capacitySchema, ...authErrors, 404: notFoundResponse, 409: errorResponse("the team or range has fewer people than the minimum group size; the message names the minimum") },
       },
     },
     async (request) => {
-      const principal = request.principal;
-      if (principal === null) throw new Error("team capacity route reached without a principal");
       const teamId = request.params.id;
-      // A manager may read only teams they manage. A team that does not exist gets the same 403, so ids cannot be probed.
-      if (principal.kind !== "admin" && !(await store.teams.isManagerOf(principal.personId, teamId))) {
-        throw new AccessDeniedError(`you do not manage team ${String(teamId)}`, "ask an administrator to make you the team's manager with `worklens teams set-manager`");
-      }
-      return teamCapacity(store, { teamId, from: request.query.from, to: request.query.to, actor: actorOf(principal), now: clock() });
+      const actor = await requireCapacityReader(request, store, teamId);
+      return teamCapacity(store, { teamId, from: request.query.from, to: request.query.to, actor, now: clock() });
     },
   );
 
   api.get(
     "/teams",
     {
-      config: { access: "admin" },
-      schema: { operationId: "listTeams", tags: ["teams"], summary: "List teams", response: { 200: z.object({ data: z.array(teamSchema) }), ...authErrors } },
+      config: { access: "manager" },
+      schema: {
+        operationId: "listTeams",
+        tags: ["teams"],
+        summary: "List teams: every team for the admin, the teams a manager manages for a manager",
+        response: { 200: z.object({ data: z.array(teamSchema) }), ...authErrors },
+      },
     },
-    async () => ({ data: (await store.teams.list()).map(toTeam) }),
+    async (request) => {
+      const principal = request.principal;
+      // The route is "manager", so a person principal here has the manager role without admin.
+      const teams = principal?.kind === "person" ? await store.teams.teamsManagedBy(principal.personId) : await store.teams.list();
+      return { data: teams.map(toTeam) };
+    },
   );
 
   api.get(
