@@ -1,3 +1,4 @@
+import type { ModelKind } from "../store/model-types.js";
 import type { SyncRun } from "../store/sync-run-repository.js";
 
 export type IntegrationKind = "jira" | "github" | "gitlab" | "ics";
@@ -27,6 +28,13 @@ export interface IntegrationsPort {
   requestRefresh(): Promise<string | null>;
   /** Queues fetching the commits a truncated push payload left out; returns the job id or null. */
   requestPushCompletion(push: PushToComplete): Promise<string | null>;
+  /**
+   * Queues training of one model kind through the promotion gate, whatever the live
+   * model's age and drift. Returns the job id, or null when one already waits. Throws
+   * UNAVAILABLE, with the install command as hint, when the training library cannot be
+   * loaded. A port that runs no training leaves it out.
+   */
+  requestRetrain?(kind: ModelKind): Promise<string | null>;
 }
 
 /** A push whose payload listed fewer commits than the push carried. */

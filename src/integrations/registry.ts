@@ -6,6 +6,7 @@ import { withPayload, type JobQueue } from "../jobs/queue.js";
 import type { TrainingBackend } from "../ml/backend.js";
 import { loadXGBoost } from "../ml/index.js";
 import { refreshSuggestions } from "../review/refresh.js";
+import { MODEL_KINDS, type ModelKind } from "../store/model-types.js";
 import type { Store } from "../store/store.js";
 import type { SyncRunKind } from "../store/sync-run-repository.js";
 import { runModelTraining } from "../training/schedule.js";
@@ -97,7 +98,7 @@ export class Integrations implements IntegrationsPort {
       await queue.work(JOBS.writeBack, withPayload(z.object({}), () => this.#writeBack()));
       await queue.work(JOBS.refresh, withPayload(z.object({}), () => this.#refresh()));
       await queue.work(JOBS.completePush, withPayload(pushPayloadSchema, (payload) => this.#completePush(payload)));
-      await queue.work(JOBS.modelTraining, withPayload(z.object({}), () => this.#trainModels()));
+      await queue.work(JOBS.modelTraining, withPayload(z.object({ retrain: z.enum(MODEL_KINDS).optional() }), ({ retrain }) => this.#trainModels(retrain)));
       await queue.work(JOBS.privacyPurge, withPayload(z.object({}), () => this.#purge()));
     }
     this.#every(MINUTES_PER_DAY * (this.#options.minuteMs ?? 60_000), "model training", () => this.requestModelTraining());
@@ -173,6 +174,20 @@ export class Integrations implements IntegrationsPort {
     return this.#options.queue.send(JOBS.modelTraining, {}, { singletonKey: "model-training" });
   }
 
+  /**
+   * Queues training of one kind whatever its live model's age and drift. A server that
+   * runs the jobs loads the library first, so a missing one is reported to the caller
+   * now rather than as a skipped run in the log.
+   */
+  async requestRetrain(kind: ModelKind): Promise<string | null> {
+    if (this.#options.work !== false) this.#loadBackend();
+    return this.#options.queue.send(JOBS.modelTraining, { retrain: kind }, { singletonKey: `model-training:${kind}` });
+  }
+
+  #loadBackend(): TrainingBackend {
+    return (this.#options.training?.loadBackend ?? (() => loadXGBoost()))();
+  }
+
   /** Queues fetching the commits a truncated push payload left out. */
   async requestPushCompletion(push: PushToComplete): Promise<string | null> {
     return this.#options.queue.send(JOBS.completePush, push, { singletonKey: `${push.vendor}:${push.repository ?? String(push.projectId)}:${push.after}` });
@@ -219,13 +234,15 @@ export class Integrations implements IntegrationsPort {
    * block the event loop while they run. A server that must stay responsive should
    * leave the job to a `worklens worker` process on the PostgreSQL queue.
    */
-  async #trainModels(): Promise<void> {
+  async #trainModels(retrain: ModelKind | undefined): Promise<void> {
     const training = this.#options.training ?? {};
+    const trainers = training.trainers ?? registeredTrainers();
     await runModelTraining(this.#options.store, {
-      trainers: training.trainers ?? registeredTrainers(),
-      loadBackend: training.loadBackend ?? (() => loadXGBoost()),
+      trainers: retrain === undefined ? trainers : trainers.filter((trainer) => trainer.kind === retrain),
+      loadBackend: () => this.#loadBackend(),
       logger: this.#options.logger,
       maxAgeDays: training.maxAgeDays,
+      force: retrain !== undefined,
       clock: () => this.#now(),
     });
   }

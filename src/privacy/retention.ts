@@ -43,7 +43,8 @@ export const MAX_RETENTION_DAYS = 36_500;
 
 const daysSchema = z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable();
 
-const policySchema = z.strictObject(Object.fromEntries(RETENTION_CLASSES.map((name) => [name, daysSchema.optional()])) as Record<RetentionClass, z.ZodOptional<typeof daysSchema>>);
+/** The retention setting as stored and as an API request sends it: any classes, each whole days or null. */
+export const policySchema = z.strictObject(Object.fromEntries(RETENTION_CLASSES.map((name) => [name, daysSchema.optional()])) as Record<RetentionClass, z.ZodOptional<typeof daysSchema>>);
 
 /** Returns true when the name is one of RETENTION_CLASSES. */
 export function isRetentionClass(name: string): name is RetentionClass {

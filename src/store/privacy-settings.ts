@@ -24,7 +24,7 @@ export const PRIVACY_SETTING_KEYS = {
 export const DEFAULT_MIN_GROUP_SIZE = 5;
 export const DEFAULT_AI_MODE: TeamAiMode = "feedback";
 
-const minGroupSizeSchema = z.number().int().min(1).max(1000);
+export const minGroupSizeSchema = z.number().int().min(1).max(1000);
 const aiModeSchema = z.enum(TEAM_AI_MODES);
 
 /** Who changed a setting, as the audit log names actors: "admin", "cli", "system" or "person:<id>". */

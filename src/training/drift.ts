@@ -4,6 +4,12 @@ import { formatError, recordedHoldoutError } from "./gate.js";
 import type { DayWindow, ModelKind, ModelTrainer } from "./trainer.js";
 import { requireWholeNumber, windowBefore } from "./windows.js";
 
+/**
+ * Relative tolerance of a drift check unless the caller sets another. The training job
+ * never sets one, so the server's drift chart derives its threshold from it.
+ */
+export const DEFAULT_DRIFT_TOLERANCE = 0.25;
+
 export interface DriftOptions {
   /** The day of the check (YYYY-MM-DD); the window ends the day before. */
   today: string;
@@ -11,7 +17,7 @@ export interface DriftOptions {
   windowDays?: number;
   /**
    * Relative tolerance: drift when the observed error exceeds the live model's
-   * held-out error by more than this fraction of it. 0.25 by default.
+   * held-out error by more than this fraction of it. DEFAULT_DRIFT_TOLERANCE by default.
    */
   tolerance?: number;
   /** Minimum number of labels for a drift verdict; 20 by default. */
@@ -41,7 +47,7 @@ export interface DriftReport {
 export async function checkDrift(store: Store, trainer: ModelTrainer, options: DriftOptions): Promise<DriftReport> {
   const windowDays = requireWholeNumber("windowDays", options.windowDays ?? 14, 1);
   const minSamples = requireWholeNumber("minSamples", options.minSamples ?? 20, 1);
-  const tolerance = options.tolerance ?? 0.25;
+  const tolerance = options.tolerance ?? DEFAULT_DRIFT_TOLERANCE;
   const clock = options.clock ?? Date.now;
   const { kind } = trainer;
   const window = windowBefore(options.today, windowDays);

@@ -20,6 +20,8 @@ export interface TrainingScheduleOptions {
   maxAgeDays?: number | undefined;
   gate?: Omit<GateOptions, "today" | "clock"> | undefined;
   drift?: Omit<DriftOptions, "today" | "clock"> | undefined;
+  /** Train every kind of `trainers` whatever its live model's age and drift, for a retraining an administrator requested. */
+  force?: boolean | undefined;
   clock?: (() => number) | undefined;
 }
 
@@ -43,7 +45,7 @@ export interface TrainingRun {
 /**
  * The `model-training` job: checks each kind for drift, and retrains through the
  * promotion gate when the live model drifted, is older than `maxAgeDays`, or no model
- * is live. A missing training library (UNAVAILABLE from `loadBackend`) ends the run
+ * is live, or always when `force` is set. A missing training library (UNAVAILABLE from `loadBackend`) ends the run
  * with one warning carrying the install hint instead of an error, so the queue
  * records no failure. A failure of one kind is logged and the next kind still runs.
  */
@@ -61,7 +63,8 @@ export async function runModelTraining(store: Store, options: TrainingScheduleOp
     try {
       const drift = await checkDrift(store, trainer, { ...options.drift, today, clock });
       logger.info({ kind, drifted: drift.drifted, checked: drift.checked }, drift.reason);
-      kindRun = { kind, drift, trainReason: await trainReason(store, kind, drift, maxAgeDays, clock()), gate: undefined, error: undefined };
+      const reason = options.force === true ? "retraining requested" : await trainReason(store, kind, drift, maxAgeDays, clock());
+      kindRun = { kind, drift, trainReason: reason, gate: undefined, error: undefined };
       run.kinds.push(kindRun);
       if (kindRun.trainReason === undefined) continue;
 
