@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { pino } from "pino";
 import { ERROR_CODES, WorklensError } from "../domain/errors.js";
+import { readProcessStdin, registerAccounts } from "./commands/accounts.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerImport } from "./commands/import.js";
@@ -15,6 +16,7 @@ import { registerSuggest } from "./commands/suggest.js";
 import { registerSync } from "./commands/sync.js";
 import { registerTrain } from "./commands/train.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerCategories } from "./commands/categories.js";
 import { registerPrivacy } from "./commands/privacy.js";
 import { registerRoles } from "./commands/roles.js";
 import { registerTeams } from "./commands/teams.js";
@@ -28,6 +30,8 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   stderrIsTty: boolean;
+  /** Reads all of standard input; tests pass their own text. Defaults to the process's standard input. */
+  readStdin?: () => Promise<string>;
 }
 
 const EXIT_CODES_HELP = `
@@ -83,8 +87,10 @@ export async function runCli(io: CliIo): Promise<number> {
   registerModels(program, getContext);
   registerPrivacy(program, getContext);
   registerRoles(program, getContext);
+  registerAccounts(program, getContext, io.readStdin ?? readProcessStdin);
   registerAudit(program, getContext);
   registerTeams(program, getContext);
+  registerCategories(program, getContext);
   registerTenants(program, getContext, io.env);
   for (const command of program.commands) applyExitOverride(command, io);
 

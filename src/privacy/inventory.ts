@@ -185,6 +185,7 @@ export const INVENTORY: readonly InventoryTable[] = [
       plain("priority", "priority name"),
       plain("status", "status name"),
       plain("status_category", "status category"),
+      plain("labels", "Jira labels, as a JSON array"),
       plain("created_at", "when the issue was created"),
       plain("updated_at", "when the issue last changed"),
       plain("resolved_at", "when the issue was resolved"),

@@ -20,6 +20,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         "0007_privacy": privacy(dialect),
         "0008_audit_guard": auditGuard(dialect),
         "0009_web": web(dialect),
+        "0010_issue_labels": issueLabels(),
       }),
   };
 }
@@ -534,6 +535,15 @@ function web(dialect: Dialect): Migration {
         .addColumn("category", "text", (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .execute();
+    },
+  };
+}
+
+/** Jira labels of each issue as a JSON array, so cost category rules can match them. Issues stored before have none until re-imported. */
+function issueLabels(): Migration {
+  return {
+    async up(db) {
+      await db.schema.alterTable("issues").addColumn("labels", "text", (c) => c.notNull().defaultTo("[]")).execute();
     },
   };
 }

@@ -90,6 +90,8 @@ export interface IssuesTable {
   priority: string | null;
   status: string | null;
   status_category: string | null;
+  /** JSON array of the issue's Jira labels, '[]' when it has none. */
+  labels: Generated<string>;
   created_at: number;
   updated_at: number | null;
   resolved_at: number | null;

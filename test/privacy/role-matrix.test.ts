@@ -77,6 +77,16 @@ const REQUESTS: RequestTable = {
   "DELETE /api/worklens/v1/suggestions/:id/decision": (ctx) => ({ params: { id: ctx.memberSuggestion }, ownedByMember: true }),
   "POST /api/worklens/v1/suggestions/bulk-accept": () => ({ body: RANGE }),
   "POST /api/worklens/v1/suggestions/recompute": () => ({ body: RANGE }),
+  // Nothing is moved: the issue key is unknown, so an allowed principal gets 404 and the member's suggestion stays pending.
+  "POST /api/worklens/v1/suggestions/:id/move": (ctx) => ({ params: { id: ctx.memberSuggestion }, body: { toIssueKey: "NOPE-1", seconds: 60 }, ownedByMember: true }),
+  "GET /api/worklens/v1/weeks/:day": () => ({ params: { day: RANGE.from } }),
+  // The member's week has pending suggestions, so a submit gets 409 and locks nothing.
+  "POST /api/worklens/v1/weeks/:day/submit": () => ({ params: { day: RANGE.from } }),
+  "POST /api/worklens/v1/weeks/:day/withdraw": () => ({ params: { day: RANGE.from } }),
+  // The member's week is open, so the manager's decisions get 409 and change nothing.
+  "POST /api/worklens/v1/weeks/:day/approve": (ctx) => ({ params: { day: RANGE.from }, query: { person: String(ctx.memberId) }, body: {} }),
+  "POST /api/worklens/v1/weeks/:day/reject": (ctx) => ({ params: { day: RANGE.from }, query: { person: String(ctx.memberId) }, body: { comment: "missing a day" } }),
+  "POST /api/worklens/v1/weeks/:day/reopen": (ctx) => ({ params: { day: RANGE.from }, query: { person: String(ctx.memberId) }, body: {} }),
   "POST /api/worklens/v1/worklogs/:id/retry-write-back": () => ({ params: { id: UNKNOWN_ID } }),
   "PUT /api/worklens/v1/people/:id/zone": (ctx) => ({ params: { id: String(ctx.memberId) }, body: { tz: "Europe/Berlin" }, ownedByMember: true }),
   // Unknown people and identities: merging or splitting real ones would change the principals.
@@ -87,6 +97,7 @@ const REQUESTS: RequestTable = {
   "DELETE /api/worklens/v1/privacy/people/:id": async (ctx) => ({ params: { id: String(await ctx.sparePerson()) } }),
   "POST /api/worklens/v1/privacy/purge": () => ({ body: { dryRun: true } }),
   "GET /api/worklens/v1/teams/:id/capacity": (ctx) => ({ params: { id: String(ctx.teamId) } }),
+  "GET /api/worklens/v1/teams/:id/capacity.csv": (ctx) => ({ params: { id: String(ctx.teamId) }, query: { breakdown: "project" } }),
   "GET /api/worklens/v1/teams/:id": (ctx) => ({ params: { id: String(ctx.teamId) } }),
   "PATCH /api/worklens/v1/teams/:id": (ctx) => ({ params: { id: String(ctx.teamId) }, body: { name: "platform" } }),
   "DELETE /api/worklens/v1/teams/:id": async (ctx) => ({ params: { id: String(await ctx.spareTeam()) } }),
@@ -95,6 +106,9 @@ const REQUESTS: RequestTable = {
     body: { share: 0.5, workingDays: [1, 2, 3], hoursPerDay: 8, tz: null },
   }),
   "DELETE /api/worklens/v1/teams/:id/members/:personId": async (ctx) => ({ params: { id: String(await ctx.spareTeam()), personId: String(await ctx.sparePerson()) } }),
+  "POST /api/worklens/v1/models/:kind/retrain": () => ({ params: { kind: "time" } }),
+  // No model is registered, so a rollback finds nothing to change.
+  "POST /api/worklens/v1/models/:id/rollback": () => ({ params: { id: UNKNOWN_ID } }),
   "POST /api/webhooks/github": () => ({ body: {} }),
   "POST /api/webhooks/gitlab": () => ({ body: {} }),
   "POST /api/webhooks/jira": () => ({ body: {} }),

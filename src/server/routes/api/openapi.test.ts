@@ -26,6 +26,15 @@ const API_ROUTES = [
   ["post", "/suggestions/{id}/reject"],
   ["delete", "/suggestions/{id}/decision"],
   ["post", "/suggestions/bulk-accept"],
+  ["post", "/suggestions/{id}/move"],
+  ["get", "/weeks"],
+  ["get", "/weeks/submitted"],
+  ["get", "/weeks/{day}"],
+  ["post", "/weeks/{day}/submit"],
+  ["post", "/weeks/{day}/withdraw"],
+  ["post", "/weeks/{day}/approve"],
+  ["post", "/weeks/{day}/reject"],
+  ["post", "/weeks/{day}/reopen"],
   ["post", "/suggestions/recompute"],
   ["get", "/worklogs"],
   ["post", "/worklogs/{id}/retry-write-back"],
@@ -44,6 +53,9 @@ const API_ROUTES = [
   ["post", "/privacy/purge"],
   ["get", "/audit"],
   ["get", "/teams/{id}/capacity"],
+  ["get", "/teams/{id}/capacity.csv"],
+  ["get", "/categories/rules"],
+  ["put", "/categories/rules"],
   ["get", "/teams"],
   ["post", "/teams"],
   ["get", "/teams/{id}"],
@@ -51,6 +63,15 @@ const API_ROUTES = [
   ["delete", "/teams/{id}"],
   ["put", "/teams/{id}/members/{personId}"],
   ["delete", "/teams/{id}/members/{personId}"],
+  ["get", "/models"],
+  ["get", "/models/drift"],
+  ["post", "/models/{kind}/retrain"],
+  ["post", "/models/{id}/rollback"],
+  ["get", "/settings/privacy"],
+  ["put", "/settings/privacy"],
+  ["post", "/session"],
+  ["get", "/session"],
+  ["delete", "/session"],
   ["get", "/openapi.json"],
 ].map(([method, path]) => [method ?? "", `/api/worklens/v1${path ?? ""}`] as const);
 
@@ -130,7 +151,7 @@ describe("OpenAPI document", () => {
       expect(document.components.schemas, reference).toHaveProperty([reference.replace("#/components/schemas/", "")]);
     }
     // Components no operation refers to are dropped.
-    expect(Object.keys(document.components.schemas).sort()).toEqual(["AuditEntry", "Integration", "Issue", "Person", "Suggestion", "Team", "TeamCapacity", "TeamMember", "Worklog", "WorklogReport"]);
+    expect(Object.keys(document.components.schemas).sort()).toEqual(["AuditEntry", "Integration", "Issue", "Person", "Suggestion", "Team", "TeamCapacity", "TeamMember", "WeekReview", "Worklog", "WorklogReport"]);
   });
 
   it("declares every tag it uses", () => {
