@@ -2,17 +2,19 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { WorkloadSizes } from "./generate.js";
 
-export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load", "models"] as const;
+export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load", "web", "models"] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchConfig {
   quick: boolean;
   seed: number;
-  /** Runs per measurement; each report shows the median. */
+  /** Runs per measurement; each report shows the median. For web, requests per view. */
   repeats: Record<BenchmarkName, number>;
   /** Commits of the generated repository that `git log` and importGit read. */
   repositoryCommits: number;
   synthetic: WorkloadSizes;
+  /** Sizes of the dataset behind the web views benchmark: a 100-person team's year, not scaled by --scale. */
+  web: WorkloadSizes;
   /** Seconds autocannon drives each server in the load benchmark. */
   loadSeconds: number;
   /** Factor applied to the default synthetic sizes (1 unless --scale is given). */
@@ -33,11 +35,20 @@ export interface BenchConfig {
 const FULL_SIZES: WorkloadSizes = { people: 50, issues: 2_000, commits: 30_000, heartbeats: 200_000 };
 const QUICK_SIZES: WorkloadSizes = { people: 10, issues: 200, commits: 2_000, heartbeats: 10_000 };
 
+/**
+ * The web views benchmark's team: twice the synthetic team's sizes for twice the
+ * people, so each person's year is as busy as in the synthetic team. The quick team
+ * still has more people than the default minimum group size of 5, so the capacity routes return numbers.
+ */
+const WEB_SIZES: WorkloadSizes = { people: 100, issues: 4_000, commits: 60_000, heartbeats: 400_000 };
+const QUICK_WEB_SIZES: WorkloadSizes = { people: 12, issues: 240, commits: 2_400, heartbeats: 12_000 };
+
 export const USAGE = `usage: npm run bench [-- options]
 
   --quick          small inputs and one run each, as a smoke test; writes no report unless --doc is given
   --repeat <n>     runs per measurement (default 5 for git and the Nutch log, 3 for the demo, the synthetic team and model prediction; 1 with --quick);
-                   the load benchmark always runs once, for 10 seconds per server (3 with --quick)
+                   the load benchmark always runs once, for 10 seconds per server (3 with --quick);
+                   the web views benchmark sends 30 requests per view (5 with --quick), or n when n is at least 5
   --scale <f>      multiply the synthetic team's sizes by f, for example 0.5 (default 1)
   --seed <n>       seed of the generated inputs (default 1)
   --only <list>    comma-separated benchmarks to run: ${BENCHMARKS.join(", ")} (default all)
@@ -96,9 +107,11 @@ export function parseBenchArgs(argv: readonly string[], defaultDoc: string): Ben
   return {
     quick: options.quick,
     seed: options.seed,
-    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1, models: runs(3) },
+    // web counts requests per view, not runs, and keeps at least 5 because a median and a p95 of fewer are mostly noise.
+    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1, web: Math.max(5, options.repeat ?? (options.quick ? 5 : 30)), models: runs(3) },
     repositoryCommits: options.quick ? 500 : 5_000,
     synthetic: scaleSizes(options.quick ? QUICK_SIZES : FULL_SIZES, options.scale),
+    web: options.quick ? QUICK_WEB_SIZES : WEB_SIZES,
     loadSeconds: options.quick ? 3 : 10,
     scale: options.scale,
     only: new Set(options.only ?? BENCHMARKS),

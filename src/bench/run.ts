@@ -12,6 +12,7 @@ import { benchHeartbeatLoad } from "./suites/heartbeat-load.js";
 import { benchModels } from "./suites/models.js";
 import { benchNutchLog } from "./suites/nutch-log.js";
 import { benchSyntheticTeam } from "./suites/synthetic-team.js";
+import { benchWebViews } from "./suites/web-views.js";
 import { runWorkerTask, workerTaskSchema } from "./worker.js";
 
 /**
@@ -48,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (config.only.has("demo")) sections.push(await benchDemo(config, root, work));
     if (config.only.has("synthetic")) sections.push(await benchSyntheticTeam(config, work));
     if (config.only.has("load")) sections.push(await benchHeartbeatLoad(config, work));
+    if (config.only.has("web")) sections.push(await benchWebViews(config, work));
     if (config.only.has("models")) sections.push(benchModels(config));
   } finally {
     if (config.keep) progress(`kept the inputs and stores in ${work}`);
@@ -70,7 +72,7 @@ function runSection(config: BenchConfig, date: Date, totalMs: number): Section {
     blocks: [
       `Command: \`${config.command}\` (${config.quick ? "quick smoke run, small inputs" : "default sizes"}${config.scale === 1 ? "" : `, synthetic sizes scaled by ${config.scale}`}), seed ${config.seed}; ` +
         `the whole run took ${formatMs(totalMs)}. Runs per measurement: git ${config.repeats.git}, Nutch log ${config.repeats.nutch}, ` +
-        `demo ${config.repeats.demo}, synthetic team ${config.repeats.synthetic}, load ${config.repeats.load} (${config.loadSeconds} s per server). Generated repository: ${formatCount(config.repositoryCommits)} commits; ` +
+        `demo ${config.repeats.demo}, synthetic team ${config.repeats.synthetic}, load ${config.repeats.load} (${config.loadSeconds} s per server), web views ${config.repeats.web} requests per view. Generated repository: ${formatCount(config.repositoryCommits)} commits; ` +
         `synthetic team: ${formatCount(sizes.people)} people, ${formatCount(sizes.issues)} issues, ${formatCount(sizes.commits)} commits, ${formatCount(sizes.heartbeats)} heartbeats.`,
       machineTable(describeMachine(), date),
     ],
