@@ -10,6 +10,7 @@ export interface ActivityQuery {
   to?: number;
   personId?: number;
   source?: Source;
+  kind?: ActivityKind;
   /** Only activities stored after the one with this id. */
   afterId?: number;
 }
@@ -76,6 +77,7 @@ export class ActivityRepository {
     if (query.to !== undefined) q = q.where("start_at", "<", query.to);
     if (query.personId !== undefined) q = q.where("person_id", "=", query.personId);
     if (query.source !== undefined) q = q.where("source", "=", query.source);
+    if (query.kind !== undefined) q = q.where("kind", "=", query.kind);
     if (query.afterId !== undefined) q = q.where("id", ">", query.afterId);
     const rows = await q.orderBy("start_at").orderBy("id").execute();
     return rows.map((r) => ({
@@ -96,6 +98,20 @@ export class ActivityRepository {
       explicitKeys: JSON.parse(r.explicit_keys) as string[],
       metrics: JSON.parse(r.metrics) as ActivityRecord["metrics"],
     }));
+  }
+
+  /**
+   * Returns the id, person and kind of each activity overlapping the range: the columns
+   * aggregate reports need, read without parsing the JSON columns of every row.
+   */
+  async kinds(query: { from: number; to: number }): Promise<{ id: number; personId: number; kind: ActivityKind }[]> {
+    const rows = await this.db
+      .selectFrom("activities")
+      .select(["id", "person_id", "kind"])
+      .where("end_at", ">", query.from)
+      .where("start_at", "<", query.to)
+      .execute();
+    return rows.map((r) => ({ id: r.id, personId: r.person_id, kind: r.kind as ActivityKind }));
   }
 
   async texts(ids: readonly number[]): Promise<Map<number, ActivityText>> {
