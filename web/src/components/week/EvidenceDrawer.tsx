@@ -84,7 +84,7 @@ export function EvidenceDrawer(props: EvidenceDrawerProps) {
   const { suggestion, zone, mode, blockedReason, busy } = props;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const pending = suggestion.status === "pending";
-  const decisionsDisabled = blockedReason !== undefined || busy;
+  const decisionsDisabled = blockedReason !== undefined || busy || suggestion.worklogOnly === true;
   const level = confidenceLevel(suggestion.confidence);
 
   useEffect(() => {
@@ -139,6 +139,7 @@ export function EvidenceDrawer(props: EvidenceDrawerProps) {
 
       <ErrorAlert error={props.error} />
       {blockedReason !== undefined && <p className="wk-blocked">{blockedReason}</p>}
+      {suggestion.worklogOnly === true && <p className="wk-blocked">This time is logged without a suggestion of its own, so there is no decision to change here.</p>}
 
       <div className="wk-drawer-actions">
         <button type="button" className="wk-button wk-primary" disabled={decisionsDisabled || !pending || suggestion.issueKey === null} onClick={props.onAccept}>

@@ -33,6 +33,25 @@ export interface Suggestion {
     remoteId: string | null;
     lastError: string | null;
   } | null;
+  /**
+   * True for time logged on an issue without a suggestion of its own, such as time moved
+   * there from another suggestion: the grid shows it, but there is no decision to change.
+   */
+  worklogOnly?: boolean;
+}
+
+export interface Worklog {
+  id: number;
+  issueId: number;
+  issueKey: string;
+  personId: number | null;
+  startedAt: string;
+  day: string;
+  seconds: number;
+  origin: "jira" | "confirmed";
+  writeBack: WriteBackState | null;
+  remoteId: string | null;
+  lastError: string | null;
 }
 
 export interface WeekReview {

@@ -1,6 +1,6 @@
 import { api } from "../../api.js";
 import { addDays } from "./format.js";
-import type { Issue, Person, Suggestion, WeekReview } from "./types.js";
+import type { Issue, Person, Suggestion, WeekReview, Worklog } from "./types.js";
 
 /** Summaries of issues already fetched, by key; issues rarely change while the page is open. */
 const summaries = new Map<string, string | undefined>();
@@ -33,11 +33,56 @@ export interface WeekData {
 /** Loads a week's suggestions and review, and the summaries of the issues in it. */
 export async function loadWeek(monday: string, person: string): Promise<WeekData> {
   const range = `from=${monday}&to=${addDays(monday, 6)}`;
-  const [listed, review] = await Promise.all([settle(api.get<{ data: Suggestion[] }>(withQuery("/suggestions", range, person))), settle(api.get<{ data: WeekReview }>(withQuery(`/weeks/${monday}`, person)))]);
-  const suggestions = listed.value?.data ?? [];
+  const [listed, review, logged] = await Promise.all([
+    settle(api.get<{ data: Suggestion[] }>(withQuery("/suggestions", range, person))),
+    settle(api.get<{ data: WeekReview }>(withQuery(`/weeks/${monday}`, person))),
+    settle(api.get<{ data: Worklog[] }>(withQuery("/worklogs", range, person, "origin=confirmed"))),
+  ]);
+  const suggestions = [...(listed.value?.data ?? [])];
+  suggestions.push(...worklogsWithoutSuggestion(suggestions, logged.value?.data ?? []));
   const keys = [...new Set(suggestions.flatMap((s) => [s.issueKey, s.worklog?.issueKey ?? null]).filter((key): key is string => key !== null))];
   await Promise.all(keys.filter((key) => !summaries.has(key)).map(fetchSummary));
   return { suggestions, suggestionsError: listed.error, review: review.value?.data, reviewError: review.error, summaries };
+}
+
+/**
+ * Returns confirmed worklogs that no suggestion of the week carries, as read-only grid
+ * entries. Moving time to another issue logs it there without a suggestion, and the
+ * week's totals count it, so the grid must show it too.
+ */
+function worklogsWithoutSuggestion(suggestions: readonly Suggestion[], worklogs: readonly Worklog[]): Suggestion[] {
+  const carried = new Set(suggestions.flatMap((suggestion) => (suggestion.worklog === null ? [] : [suggestion.worklog.id])));
+  // NOTE: a grid cell shows one entry, so time moved onto an issue that has its own
+  // suggestion that day is left out of the grid; the week's confirmed total still counts it.
+  const occupied = new Set(suggestions.map((suggestion) => `${suggestion.issueKey ?? "unlinked"}/${suggestion.day}`));
+  // Several moves onto one issue and day share a cell, so their seconds are summed.
+  const byCell = new Map<string, Suggestion>();
+  for (const worklog of worklogs) {
+    const cell = `${worklog.issueKey}/${worklog.day}`;
+    if (carried.has(worklog.id) || worklog.personId === null || occupied.has(cell)) continue;
+    const seen = byCell.get(cell);
+    if (seen !== undefined) {
+      seen.seconds += worklog.seconds;
+      if (seen.worklog !== null) seen.worklog.seconds += worklog.seconds;
+      continue;
+    }
+    byCell.set(cell, {
+      id: `worklog-${String(worklog.id)}`,
+      personId: worklog.personId,
+      day: worklog.day,
+      issueId: worklog.issueId,
+      issueKey: worklog.issueKey,
+      seconds: worklog.seconds,
+      confidence: 1,
+      evidence: [{ kind: "worklog", detail: "time moved here from another suggestion", at: worklog.startedAt }],
+      status: "accepted",
+      changedSinceReview: false,
+      review: null,
+      worklog: { id: worklog.id, issueKey: worklog.issueKey, seconds: worklog.seconds, startedAt: worklog.startedAt, writeBack: worklog.writeBack, remoteId: worklog.remoteId, lastError: worklog.lastError },
+      worklogOnly: true,
+    });
+  }
+  return [...byCell.values()];
 }
 
 async function settle<T>(promise: Promise<T>): Promise<{ value: T | undefined; error: unknown }> {
