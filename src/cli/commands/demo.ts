@@ -10,6 +10,7 @@ import { hours, renderTable, toCsv } from "../../insights/format.js";
 import { loadWorklogRows, summarize } from "../../insights/worklog-report.js";
 import { EMBEDDING_SECRET } from "../../linking/model-choice.js";
 import { linkAndSuggest } from "../../review/pipeline.js";
+import { isoWeekStart } from "../../review/weeks.js";
 import { Store } from "../../store/store.js";
 import { auditTeamChange } from "../../store/team-repository.js";
 import { createAccount } from "../../server/auth/accounts.js";
@@ -82,6 +83,9 @@ export function registerDemo(program: Command, context: () => CommandContext): v
         if (account !== undefined) {
           ctx.out(`web UI: run \`node dist/cli/main.js --store ${file} serve\`, then open http://127.0.0.1:${String(DEFAULT_PORT)}\n`);
           ctx.out(`web sign-in: login ${DEMO_LOGIN} (person ${String(account.personId)}, admin and manager), password in ${loginFile}\n`);
+          if (account.busiestWeek !== undefined) {
+            ctx.out(`their busiest week: http://127.0.0.1:${String(DEFAULT_PORT)}/week?week=${account.busiestWeek}\n`);
+          }
         }
       } finally {
         await store.close();
@@ -97,7 +101,7 @@ const DEMO_LOGIN = "demo";
  * them the admin and manager roles, and writes the login and a random password to
  * `loginFile` with mode 0600. Returns undefined when no person has suggestions.
  */
-async function createDemoAccount(store: Store, loginFile: string): Promise<{ personId: number } | undefined> {
+async function createDemoAccount(store: Store, loginFile: string): Promise<{ personId: number; busiestWeek: string | undefined } | undefined> {
   const top = await store.db
     .selectFrom("suggestions")
     .select(["person_id", (eb) => eb.fn.countAll<number>().as("count")])
@@ -120,7 +124,17 @@ async function createDemoAccount(store: Store, loginFile: string): Promise<{ per
   // Removed first, because writeFile applies the mode only to a file it creates.
   rmSync(loginFile, { force: true });
   await writeFile(loginFile, `login: ${DEMO_LOGIN}\npassword: ${password}\n`, { mode: 0o600, flag: "wx" });
-  return { personId };
+  return { personId, busiestWeek: await busiestWeek(store, personId) };
+}
+
+/** Returns the Monday of the ISO week in which the person has the most suggested time; the web UI opens their newest week, which on old data is often a thin one. */
+async function busiestWeek(store: Store, personId: number): Promise<string | undefined> {
+  const rows = await store.db.selectFrom("suggestions").select(["day", "seconds"]).where("person_id", "=", personId).execute();
+  const byWeek = new Map<string, number>();
+  for (const row of rows) byWeek.set(isoWeekStart(row.day), (byWeek.get(isoWeekStart(row.day)) ?? 0) + row.seconds);
+  let best: [string, number] | undefined;
+  for (const entry of byWeek) if (best === undefined || entry[1] > best[1]) best = entry;
+  return best?.[0];
 }
 
 /**
