@@ -1,4 +1,5 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { legendText } from "./palette.js";
 import { ChartFrame } from "./ChartFrame.js";
 import type { ChartRow, StackedData } from "./capacity.js";
 import { GapBand, shortWeek, tooltipHours } from "./StackedBarChart.js";
@@ -20,7 +21,7 @@ export function CommitmentChart({ data, gapLabel, onDownload }: CommitmentChartP
           <XAxis dataKey="week" tickFormatter={shortWeek} fontSize={11} />
           <YAxis fontSize={11} width={48} label={{ value: "Hours", angle: -90, position: "insideLeft", fontSize: 11 }} />
           <Tooltip formatter={tooltipHours} />
-          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={legendText} />
           {data.rows.filter((row) => row.gap).map((row) => (
             <GapBand key={row.week} row={row} label={gapLabel} />
           ))}

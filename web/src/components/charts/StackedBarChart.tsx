@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ChartFrame } from "./ChartFrame.js";
 import { formatHours, type ChartRow, type StackedData } from "./capacity.js";
-import { seriesColour } from "./palette.js";
+import { legendText, seriesColour } from "./palette.js";
 
 interface StackedBarChartProps {
   testId: string;
@@ -25,7 +25,7 @@ export function StackedBarChart({ testId, title, data, gapLabel, onDownload }: S
           <XAxis dataKey="week" tickFormatter={shortWeek} fontSize={11} />
           <YAxis fontSize={11} width={48} label={{ value: "Hours", angle: -90, position: "insideLeft", fontSize: 11 }} />
           <Tooltip formatter={tooltipHours} />
-          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={legendText} />
           {data.rows.filter((row) => row.gap).map((row) => (
             <GapBand key={row.week} row={row} label={gapLabel} />
           ))}

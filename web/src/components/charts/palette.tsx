@@ -9,3 +9,8 @@ export function seriesColour(series: string, index: number): string {
   if (series.startsWith("fewer than ")) return "#5b6475";
   return COLOURS[index % COLOURS.length] ?? "#0072b2";
 }
+
+/** Legend labels in the text colour: a label in its series' colour is unreadable for the light ones, such as yellow. */
+export function legendText(value: string) {
+  return <span className="chart-legend-text">{value}</span>;
+}
