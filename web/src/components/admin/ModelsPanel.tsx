@@ -112,7 +112,15 @@ export function ModelsPanel({ readOnly }: { readOnly: boolean }) {
 }
 
 function ModelTable({ models, readOnly, busy, onRollback }: { models: ModelEntry[]; readOnly: boolean; busy: boolean; onRollback: (model: ModelEntry) => void }) {
-  if (models.length === 0) return <p className="admin-note">No models are registered yet. They appear after the first training run.</p>;
+  if (models.length === 0) {
+    return (
+      <p className="admin-note">
+        This store has no trained model of its own yet. Until it has one, linking uses the ranker bundled with worklens and time uses the
+        session rules (the demo also uses the bundled time model). Models appear here after the first training run, from Retrain or{" "}
+        <code>worklens train</code>.
+      </p>
+    );
+  }
   // The server rolls back a live model to the one live before it, so only a live model with an earlier retired version offers it.
   const canRollBack = (model: ModelEntry) => model.live && models.some((other) => other.kind === model.kind && other.status === "retired" && other.version < model.version);
   return (
