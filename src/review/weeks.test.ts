@@ -110,7 +110,7 @@ describe.each(BACKENDS)("week review on %s", (backend) => {
     const { store } = handle;
     const error = await submitWeek(store, dev, seed.personId, DAY).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorklensError);
-    expect(error).toMatchObject({ code: "CONFLICT", message: "the week of 2025-03-10 has 3 pending suggestions", hint: "accept, edit or reject them, or bulk-accept the week, then submit again" });
+    expect(error).toMatchObject({ code: "CONFLICT", message: "the week of 2025-03-10 has 3 pending suggestions", hint: "accept, edit or reject them, or accept them all with POST /suggestions/bulk-accept (Accept week in the web UI), then submit again" });
     expect((await getWeek(store, dev, seed.personId, DAY)).status).toBe("open");
     expect(await store.audit.list({ action: "week." })).toEqual([]);
 

@@ -179,7 +179,7 @@ export async function submitWeek(store: Store, by: WeekActor, personId: number, 
     if (status === "approved") throw new WorklensError("CONFLICT", `the week of ${weekStart} is approved and locked`, "ask a manager to reopen it");
     const totals = await weekTotals(tx, personId, weekStart);
     if (totals.pending > 0) {
-      throw new WorklensError("CONFLICT", `the week of ${weekStart} has ${String(totals.pending)} pending ${totals.pending === 1 ? "suggestion" : "suggestions"}`, "accept, edit or reject them, or bulk-accept the week, then submit again");
+      throw new WorklensError("CONFLICT", `the week of ${weekStart} has ${String(totals.pending)} pending ${totals.pending === 1 ? "suggestion" : "suggestions"}`, "accept, edit or reject them, or accept them all with POST /suggestions/bulk-accept (Accept week in the web UI), then submit again");
     }
     // A new submission starts without the last decision, so a reviewer sees no stale comment.
     await upsertWeekReview(tx, { personId, weekStart, status: "submitted", submittedAt: by.now, decidedBy: null, decidedAt: null, comment: null, updatedAt: by.now });

@@ -10,7 +10,7 @@ import { storeOpenOptions, trainingOptions, type CommandContext } from "../conte
 export function registerServe(program: Command, context: () => CommandContext, env: NodeJS.ProcessEnv): void {
   program
     .command("serve")
-    .description("run the HTTP server (default http://127.0.0.1:8377): the REST API, a WakaTime-compatible API for editor plugins, webhooks, and background jobs for the configured integrations")
+    .description("run the HTTP server (default http://127.0.0.1:8377): the web UI, the REST API, a WakaTime-compatible API for editor plugins, webhooks, and background jobs for the configured integrations")
     .option("--config <file>", "JSON server config file (see docs/server.md)")
     .option("--host <address>", "address to listen on (default: $WORKLENS_HOST or 127.0.0.1)")
     .option("--port <number>", "TCP port, 0 for any free port (default: $WORKLENS_PORT or 8377)")

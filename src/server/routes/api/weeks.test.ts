@@ -120,7 +120,7 @@ describe.each(BACKENDS)("week routes on %s", (backend) => {
   it("submit refused while pending", async () => {
     const response = await t.as("dev", post(`/weeks/${WEEK}/submit`));
     expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({ error: "the week of 2025-03-10 has 2 pending suggestions", hint: "accept, edit or reject them, or bulk-accept the week, then submit again" });
+    expect(response.json()).toEqual({ error: "the week of 2025-03-10 has 2 pending suggestions", hint: "accept, edit or reject them, or accept them all with POST /suggestions/bulk-accept (Accept week in the web UI), then submit again" });
     expect(week(await t.as("dev", { url: `/weeks/${WEEK}` })).status).toBe("open");
   });
 
