@@ -299,8 +299,9 @@ describe.each(BACKENDS)("audit log on %s", (backend) => {
       previous = writerName;
     }
     expect(Object.fromEntries(perWriter)).toEqual({ a1: 50, a2: 50, b1: 50, b2: 50 });
-    // The writers' entries interleave, so the appends really raced rather than ran one writer after another.
-    expect(switches).toBeGreaterThan(20);
+    // Four writers that ran one after another would switch 3 times, so more switches show the appends
+    // really raced. How many more depends on scheduling: 13 were seen on PostgreSQL on a loaded machine.
+    expect(switches).toBeGreaterThan(3);
     console.info(`audit: 200 concurrent appends on ${backend} took ${elapsed.toFixed(0)} ms`);
   });
 });
