@@ -25,7 +25,7 @@ export const MAX_WEEK_COMMENT_LENGTH = 4000;
 export const DEFAULT_WEEK_LIMIT = 10;
 export const MAX_WEEK_LIMIT = 104;
 
-/** Who acts on a week, as the server authenticated them. */
+/** The actor of a week step, as the server authenticated it. */
 export interface WeekActor {
   /** Audit actor: "person:<id>" or "admin". */
   actor: string;
@@ -57,7 +57,7 @@ export interface WeekReviewView {
   confirmedSeconds: number;
 }
 
-/** Raised when an actor may not see or act on a person's week; the server answers 403. */
+/** Raised when an actor may not see or act on a person's week; the server returns 403. */
 export class WeekAccessError extends Error {
   constructor(
     message: string,
@@ -299,7 +299,7 @@ async function requireApprover(repositories: Repositories, by: WeekActor, person
     return;
   }
   if (by.personId !== undefined && (await managesPerson(repositories, by.personId, personId))) return;
-  // A person who does not exist gets the same answer, so person ids cannot be probed.
+  // A person who does not exist gets the same error, so person ids cannot be probed.
   throw new WeekAccessError(`you do not manage a team that person ${String(personId)} is in`, "ask an administrator to make you the manager of the person's team with `worklens teams set-manager`");
 }
 

@@ -27,7 +27,7 @@ describe("the web UI's files", () => {
     return buildApp({ store: handle.store, config: testConfig(), webRoot, logStream: { write: () => undefined } });
   }
 
-  it("serves index.html at / and at every page path the browser asks for, with a strict content security policy", async () => {
+  it("page paths get index.html with CSP", async () => {
     const server = await app(folder);
     for (const url of ["/", "/week", "/admin/audit"]) {
       const response = await server.inject({ url, headers: { accept: "text/html,application/xhtml+xml" } });
@@ -40,7 +40,7 @@ describe("the web UI's files", () => {
     await server.close();
   });
 
-  it("serves hashed assets with a long cache life and keeps JSON 404s for API paths", async () => {
+  it("assets cached, API paths JSON 404", async () => {
     const server = await app(folder);
     const asset = await server.inject({ url: "/assets/index-abc123.js" });
     expect(asset.statusCode).toBe(200);
@@ -52,7 +52,7 @@ describe("the web UI's files", () => {
     await server.close();
   });
 
-  it("answers 503 with what to run when the UI was not built", async () => {
+  it("unbuilt UI gets 503 with hint", async () => {
     const server = await app(join(folder, "not-built"));
     const response = await server.inject({ url: "/", headers: { accept: "text/html" } });
     expect(response.statusCode).toBe(503);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { errorBody } from "./errors.js";
 
 /**
- * Where the built web UI is: dist/web beside the compiled server (dist/server), or,
+ * Returns the folder of the built web UI: dist/web beside the compiled server (dist/server), or,
  * when the server runs from source in tests, the dist/web that `npm run build` wrote.
  */
 export function defaultWebRoot(): string {

@@ -127,7 +127,10 @@ async function createDemoAccount(store: Store, loginFile: string): Promise<{ per
   return { personId, busiestWeek: await busiestWeek(store, personId) };
 }
 
-/** Returns the Monday of the ISO week in which the person has the most suggested time; the web UI opens their newest week, which on old data is often a thin one. */
+/**
+ * Returns the Monday of the ISO week in which the person has the most suggested time.
+ * The web UI opens the newest week, which on the old Nutch data is often a thin one.
+ */
 async function busiestWeek(store: Store, personId: number): Promise<string | undefined> {
   const rows = await store.db.selectFrom("suggestions").select(["day", "seconds"]).where("person_id", "=", personId).execute();
   const byWeek = new Map<string, number>();

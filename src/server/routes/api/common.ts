@@ -134,9 +134,9 @@ export function scopeOf(request: FastifyRequest, person: number | undefined): nu
 }
 
 /**
- * Return the person whose data a read may cover, as scopeOf does, and also let a person
- * with the manager role read another person's data when they manage a team that person
- * is in, so a manager can open a team member's week before approving it.
+ * Return the person whose data a read may cover, as scopeOf does. A person with the
+ * manager role may also read the data of someone in a team they manage, so a manager
+ * can open a team member's week before approving it.
  */
 export async function readScopeOf(request: FastifyRequest, store: Store, person: number | undefined): Promise<number | undefined> {
   const principal = request.principal;

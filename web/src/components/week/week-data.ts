@@ -53,7 +53,7 @@ export async function loadWeek(monday: string, person: string): Promise<WeekData
 function worklogsWithoutSuggestion(suggestions: readonly Suggestion[], worklogs: readonly Worklog[]): Suggestion[] {
   const carried = new Set(suggestions.flatMap((suggestion) => (suggestion.worklog === null ? [] : [suggestion.worklog.id])));
   // NOTE: a grid cell shows one entry, so time moved onto an issue that has its own
-  // suggestion that day is left out of the grid; the week's confirmed total still counts it.
+  // suggestion that day is left out of the grid. The week's confirmed total still counts it.
   const occupied = new Set(suggestions.map((suggestion) => `${suggestion.issueKey ?? "unlinked"}/${suggestion.day}`));
   // Several moves onto one issue and day share a cell, so their seconds are summed.
   const byCell = new Map<string, Suggestion>();
