@@ -282,7 +282,7 @@ describe.each(BACKENDS)("week review on %s", (backend) => {
     await undoDecision(store, devRef("PROJ-2"));
     await acceptSuggestion(store, devRef("PROJ-2"), { seconds: 900 }, decider());
 
-    // Submitting again clears the last decision, so the reviewer sees no stale comment.
+    // Submitting again clears the last decision, so no stale comment is shown to the reviewer.
     expect(await submitWeek(store, dev, seed.personId, DAY)).toMatchObject({ status: "submitted", comment: null, decidedBy: null, decidedAt: null });
   });
 

@@ -181,7 +181,7 @@ export async function submitWeek(store: Store, by: WeekActor, personId: number, 
     if (totals.pending > 0) {
       throw new WorklensError("CONFLICT", `the week of ${weekStart} has ${String(totals.pending)} pending ${totals.pending === 1 ? "suggestion" : "suggestions"}`, "accept, edit or reject them, or accept them all with POST /suggestions/bulk-accept (Accept week in the web UI), then submit again");
     }
-    // A new submission starts without the last decision, so a reviewer sees no stale comment.
+    // A new submission starts without the last decision, so no stale comment is shown to a reviewer.
     await upsertWeekReview(tx, { personId, weekStart, status: "submitted", submittedAt: by.now, decidedBy: null, decidedAt: null, comment: null, updatedAt: by.now });
     await appendWeekAudit(tx, by, "week.submit", personId, { weekStart, from: status, suggestedSeconds: totals.suggestedSeconds, confirmedSeconds: totals.confirmedSeconds });
   });
@@ -212,7 +212,7 @@ export async function approveWeek(store: Store, by: WeekActor, personId: number,
   return decideWeek(store, by, personId, day, { action: "approve", to: "approved", from: ["submitted"], comment: optionalComment(comment) });
 }
 
-/** Rejects a submitted week with a comment that tells the person what to change; the week is unlocked. */
+/** Rejects a submitted week with a comment on what the person must change. The week is unlocked. */
 export async function rejectWeek(store: Store, by: WeekActor, personId: number, day: string, comment: string | undefined): Promise<WeekReviewView> {
   const text = optionalComment(comment);
   if (text === null) throw new WorklensError("USAGE", "comment is required to reject a week", "say in the comment what the person should change before submitting again");

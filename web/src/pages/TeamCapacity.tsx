@@ -119,7 +119,7 @@ export function TeamCapacityPage() {
     api
       .get<TeamCapacity | { data: TeamCapacity }>(capacityPath)
       .then((response) => {
-        // The capacity route answers with the object itself; accept a {data} envelope as well in case it adopts the common one.
+        // The capacity route returns the object itself. A {data} envelope is accepted as well, in case the route adopts the common one.
         if (live) setLoaded({ path: capacityPath, result: { state: "ready", capacity: "data" in response ? response.data : response } });
       })
       .catch((error: unknown) => {

@@ -42,7 +42,7 @@ const weekResponse = z.object({ data: weekReviewSchema });
 
 const weekParams = z.object({ day: daySchema.describe("any day of the week, YYYY-MM-DD") });
 
-/** Builds the schema of a person id in the query, whose message says "is required" when the id is absent. */
+/** Builds the schema of a person id in the query, whose message reads "is required" when the id is absent. */
 function personQuery(rule: string) {
   return z.coerce
     .number({ error: (issue) => (issue.input === undefined ? "is required: the id of the person whose week it is" : "must be a person id, a positive whole number") })

@@ -23,7 +23,7 @@ const PAGE = 100;
 
 /**
  * What is on screen: one chunk of the log (oldest first, as the API pages) and the offset
- * into it counted from its newest entry. `starts` holds the afterSeq that starts each chunk,
+ * into it counted from its newest entry. `starts` contains the afterSeq that starts each chunk,
  * learnt while walking forward to the newest chunk, so older chunks are fetched directly.
  */
 interface View {

@@ -3,7 +3,7 @@ import { api, ApiError } from "../../api.js";
 
 export type Load<T> = { state: "loading" } | { state: "ready"; data: T } | { state: "failed"; message: string; status: number | null };
 
-/** The server's message with its hint, which says what to do about it. */
+/** The server's message with its hint on what to do next. */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) return error.hint === undefined ? error.message : `${error.message}. ${sentence(error.hint)}`;
   return error instanceof Error ? error.message : "the request failed";

@@ -1,6 +1,6 @@
 import { OTHER_SERIES } from "./capacity.js";
 
-// Colours told apart also by people with the common red-green colour blindness (Okabe–Ito order, then extra shades).
+// Colours that people with the common red-green colour blindness can also distinguish (Okabe–Ito order, then extra shades).
 const COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#332288"];
 
 /** Colour of a series: "Other" and the server's "fewer than N people" bucket are greys, so they never look like a group. */
