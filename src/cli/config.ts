@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { StoreConfig } from "../store/store.js";
 import { WorklensError } from "../domain/errors.js";
 import { resolveTenant, tenantKeyProvider, tenantStoreConfig } from "../governance/tenant-store.js";
+import { useEmbedding, type EmbeddingSetting } from "../linking/model-choice.js";
 import { EnvKeyProvider, FileKeyProvider, type KeyProvider } from "../privacy/key-provider.js";
 import type { TenantPlacement } from "../privacy/tenants.js";
 
@@ -20,6 +21,11 @@ export interface CliConfig {
    * the key file beside it.
    */
   readonly keys?: KeyProvider | undefined;
+  /**
+   * The text embedding of the linking ranker: a sentence-embedding model in the folder
+   * WORKLENS_EMBEDDING_FOLDER names, else keyed feature hashing.
+   */
+  readonly embedding: EmbeddingSetting;
 }
 
 /** A tenant chosen on the command line: its store location, and its own master keys in place of WORKLENS_MASTER_KEY*. */
@@ -56,6 +62,9 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, stderrIsT
   } else {
     store = { kind: "sqlite", file: resolve(flags.store ?? env["WORKLENS_STORE"] ?? DEFAULT_STORE_FILE) };
   }
+  const embedding = loadEmbedding(env);
+  // Linking reads the embedding from model-choice.ts, because the commands, jobs and training that link do not carry this config.
+  useEmbedding(embedding);
   return Object.freeze({
     store: Object.freeze(store),
     logLevel: env["WORKLENS_LOG_LEVEL"] ?? "warn",
@@ -63,7 +72,15 @@ export function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, stderrIsT
     xgboostLibrary: env["WORKLENS_XGBOOST_LIBRARY"] === "" ? undefined : env["WORKLENS_XGBOOST_LIBRARY"],
     tenant,
     keys: loadMasterKeys(env),
+    embedding,
   });
+}
+
+/** Reads the embedding setting: a sentence model when WORKLENS_EMBEDDING_FOLDER is set and not empty, else hashing. */
+export function loadEmbedding(env: NodeJS.ProcessEnv): EmbeddingSetting {
+  const folder = env["WORKLENS_EMBEDDING_FOLDER"];
+  if (folder === undefined || folder.trim() === "") return Object.freeze({ kind: "hashing" });
+  return Object.freeze({ kind: "sentence", folder: resolve(folder) });
 }
 
 /** Reads the master key configuration: a key file wins over the environment variable. */

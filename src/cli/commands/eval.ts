@@ -8,12 +8,13 @@ import { WorklensError } from "../../domain/errors.js";
 import type { ActivityKind, ActivityRecord } from "../../domain/types.js";
 import { importGit } from "../../ingest/git/import.js";
 import { importJira } from "../../ingest/jira/import.js";
-import { HashingEmbedder } from "../../linking/embedding.js";
+import { HashingEmbedder, type TextEmbedder } from "../../linking/embedding.js";
+import { rankerTokenLists } from "../../linking/embedding-texts.js";
 import { evaluateLinking } from "../../linking/evaluate.js";
 import { evaluatePairs, parsePairs, type LinkPair } from "../../linking/evaluate-pairs.js";
 import { LearnedLinker, type ActivityLinker, type LinkingArtifact } from "../../linking/learned-linker.js";
 import type { LinkingInput } from "../../linking/linker.js";
-import { BUNDLED_LINKING_MODEL, EMBEDDING_DIMENSIONS, readLinkingArtifact } from "../../linking/model-choice.js";
+import { BUNDLED_LINKING_MODEL, EMBEDDING_DIMENSIONS, readLinkingArtifact, sentenceEmbedder, type EmbeddingSetting } from "../../linking/model-choice.js";
 import { loadLinkingInput } from "../../linking/run-linking.js";
 import { DEFAULT_RANKER_TRAINING, trainRanker } from "../../linking/train-ranker.js";
 import { loadXGBoost } from "../../ml/xgboost.js";
@@ -99,7 +100,7 @@ export function registerEval(program: Command, context: () => CommandContext): v
         const pairs = flags.pairs === undefined ? undefined : parsePairs(readText(flags.pairs), flags.pairs);
         const pairCommits = pairs === undefined ? undefined : await commitsOf(store, input, pairs);
         const pairIds = new Set([...(pairCommits?.values() ?? [])].map((a) => a.id));
-        const linker = chooseLinker(ctx, flags, input, threshold, split, pairIds);
+        const linker = await chooseLinker(ctx, flags, input, threshold, split, pairIds);
         if (linker.artifact !== undefined && flags.saveModel !== undefined) {
           await writeFile(flags.saveModel, `${JSON.stringify(linker.artifact)}\n`);
           ctx.err(`wrote the trained linking model to ${flags.saveModel}\n`);
@@ -150,12 +151,19 @@ interface ChosenLinker {
   artifact?: LinkingArtifact;
 }
 
-function chooseLinker(ctx: CommandContext, flags: EvalFlags, input: LinkingInput, threshold: number | undefined, split: number | undefined, exclude: ReadonlySet<number>): ChosenLinker {
+async function chooseLinker(
+  ctx: CommandContext,
+  flags: EvalFlags,
+  input: LinkingInput,
+  threshold: number | undefined,
+  split: number | undefined,
+  exclude: ReadonlySet<number>,
+): Promise<ChosenLinker> {
   const options = { maskKeys: flags.maskKeys === true, ...(threshold === undefined ? {} : { threshold }) };
-  const embedder = new HashingEmbedder(EVALUATION_KEY, EMBEDDING_DIMENSIONS);
   if (flags.model === "rules") {
     return { kind: "rules", name: "rules (first version)", linker: new Linker(input, options) };
   }
+  const embedder = await evaluationEmbedder(ctx.config.embedding, input, options.maskKeys);
   if (flags.model === "train") {
     const backend = loadXGBoost(ctx.config.xgboostLibrary === undefined ? {} : { library: ctx.config.xgboostLibrary });
     const started = Date.now();
@@ -173,6 +181,18 @@ function chooseLinker(ctx: CommandContext, flags: EvalFlags, input: LinkingInput
   const artifact = readLinkingArtifact(file);
   const name = flags.model === "default" ? `bundled (trained on ${artifact.window.from} to ${artifact.window.to})` : `${file} (trained on ${artifact.window.from} to ${artifact.window.to})`;
   return { kind: "learned", name, linker: new LearnedLinker(input, artifact, embedder, options) };
+}
+
+/**
+ * The configured embedding: keyed hashing under the fixed evaluation key, so numbers
+ * repeat, or the sentence model of WORKLENS_EMBEDDING_FOLDER, prepared for every text
+ * the ranker will embed.
+ */
+async function evaluationEmbedder(setting: EmbeddingSetting, input: LinkingInput, maskKeys: boolean): Promise<TextEmbedder> {
+  if (setting.kind === "hashing") return new HashingEmbedder(EVALUATION_KEY, EMBEDDING_DIMENSIONS);
+  const embedder = await sentenceEmbedder(setting.folder);
+  await embedder.prepare(rankerTokenLists(input, new Linker(input, { maskKeys })));
+  return embedder;
 }
 
 /** Finds the stored commits the pairs name, by lower-case SHA. */
