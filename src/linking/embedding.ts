@@ -14,6 +14,8 @@ export interface TextEmbedder {
 
 /** Features whose slots are cached, about 50 MB at most. */
 const MAX_CACHED_SLOTS = 500_000;
+/** Tokens whose slots are cached together. */
+const MAX_CACHED_TOKENS = 200_000;
 
 /**
  * Keyed feature hashing of words, word pairs and character trigrams. Each feature's
@@ -26,6 +28,8 @@ const MAX_CACHED_SLOTS = 500_000;
 export class HashingEmbedder implements TextEmbedder {
   readonly name: string;
   private readonly slots = new Map<string, number>();
+  /** Per token, the slots of the word and of its character trigrams: one lookup instead of one per feature. */
+  private readonly tokenSlots = new Map<string, Int32Array>();
 
   constructor(
     private readonly key: Buffer,
@@ -37,17 +41,17 @@ export class HashingEmbedder implements TextEmbedder {
 
   embed(tokens: readonly string[]): Float32Array {
     const vector = new Float32Array(this.dimensions);
-    const add = (feature: string, weight: number) => {
-      const slot = this.slotOf(feature);
+    const add = (slot: number, weight: number) => {
       const index = Math.abs(slot) - 1;
       vector[index] = (vector[index] ?? 0) + (slot > 0 ? weight : -weight);
     };
-    for (const [i, token] of tokens.entries()) {
-      add(`w:${token}`, 1);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as string;
+      const own = this.tokenSlotsOf(token);
+      add(own[0] as number, 1);
       const next = tokens[i + 1];
-      if (next !== undefined) add(`b:${token} ${next}`, 0.5);
-      const padded = `<${token}>`;
-      for (let c = 0; c + 3 <= padded.length; c++) add(`c:${padded.slice(c, c + 3)}`, 0.25);
+      if (next !== undefined) add(this.slotOf(`b:${token} ${next}`), 0.5);
+      for (let c = 1; c < own.length; c++) add(own[c] as number, 0.25);
     }
     let norm = 0;
     for (const v of vector) norm += v * v;
@@ -55,6 +59,19 @@ export class HashingEmbedder implements TextEmbedder {
     const scale = 1 / Math.sqrt(norm);
     for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] ?? 0) * scale;
     return vector;
+  }
+
+  /** The signed slots of a token's word feature, then of each of its character trigrams. */
+  private tokenSlotsOf(token: string): Int32Array {
+    const cached = this.tokenSlots.get(token);
+    if (cached !== undefined) return cached;
+    const padded = `<${token}>`;
+    const slots = new Int32Array(Math.max(0, padded.length - 2) + 1);
+    slots[0] = this.slotOf(`w:${token}`);
+    for (let c = 0; c + 3 <= padded.length; c++) slots[c + 1] = this.slotOf(`c:${padded.slice(c, c + 3)}`);
+    if (this.tokenSlots.size >= MAX_CACHED_TOKENS) this.tokenSlots.clear();
+    this.tokenSlots.set(token, slots);
+    return slots;
   }
 
   /** 1-based slot with the feature's sign; cached because the same words recur in every text. */
@@ -85,21 +102,26 @@ export interface SparseVector {
 }
 
 export function sparseOf(vector: Float32Array): SparseVector {
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (const [i, v] of vector.entries()) {
+  let count = 0;
+  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) count += 1;
+  const indices = new Int32Array(count);
+  const values = new Float32Array(count);
+  let k = 0;
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i] as number;
     if (v !== 0) {
-      indices.push(i);
-      values.push(v);
+      indices[k] = i;
+      values[k] = v;
+      k += 1;
     }
   }
-  return { indices: Int32Array.from(indices), values: Float32Array.from(values) };
+  return { indices, values };
 }
 
 /** Cosine similarity of a sparse and a dense L2-normalized vector. */
 export function sparseCosine(a: SparseVector, b: Float32Array): number {
+  const { indices, values } = a;
   let dot = 0;
-  for (const [k, i] of a.indices.entries()) dot += (a.values[k] ?? 0) * (b[i] ?? 0);
+  for (let k = 0; k < indices.length; k++) dot += (values[k] as number) * (b[indices[k] as number] ?? 0);
   return dot;
 }
-

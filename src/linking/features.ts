@@ -96,26 +96,48 @@ export class StatusTimeline {
  */
 export class PersonActions {
   private readonly byPerson = new Map<number, { issueId: number; at: number }[]>();
+  /** People whose list has had actions added since it was last sorted by time. */
+  private readonly unsorted = new Set<number>();
 
   add(personId: number, issueId: number, at: number): void {
     const list = this.byPerson.get(personId) ?? [];
     list.push({ issueId, at });
     this.byPerson.set(personId, list);
+    this.unsorted.add(personId);
   }
 
   /** Issues the person acted on in the `windowDays` before `at` (not at `at` itself), each with exp(-days/7) of the latest action. */
   recent(personId: number, at: number, windowDays = 14): Map<number, number> {
     const result = new Map<number, number>();
-    for (const action of this.byPerson.get(personId) ?? []) {
-      // Strictly before: an activity's own explicit key must not count as evidence for itself.
-      if (action.at >= at) continue;
-      const days = (at - action.at) / DAY_MS;
-      if (days > windowDays) continue;
-      const weight = Math.exp(-days / 7);
-      if (weight > (result.get(action.issueId) ?? 0)) result.set(action.issueId, weight);
+    const list = this.sortedActions(personId);
+    // Only the actions inside the window are read, newest first, because a busy person has
+    // years of them; the newest action on an issue carries its weight.
+    const oldest = firstAtOrAfter(list, at - windowDays * DAY_MS);
+    // Strictly before `at`: an activity's own explicit key must not count as evidence for itself.
+    for (let i = firstAtOrAfter(list, at) - 1; i >= oldest; i--) {
+      const action = list[i] as { issueId: number; at: number };
+      if (!result.has(action.issueId)) result.set(action.issueId, Math.exp(-(at - action.at) / DAY_MS / 7));
     }
     return result;
   }
+
+  private sortedActions(personId: number): readonly { issueId: number; at: number }[] {
+    const list = this.byPerson.get(personId) ?? [];
+    if (this.unsorted.delete(personId)) list.sort((a, b) => a.at - b.at);
+    return list;
+  }
+}
+
+/** Index of the first action at or after `at` in a list sorted by time. */
+function firstAtOrAfter(list: readonly { at: number }[], at: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((list[middle]?.at ?? 0) < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Share of a repository's explicitly linked activities that went to each project, with add-one smoothing. */

@@ -304,6 +304,25 @@ describe("bundled linking model", () => {
     expect(metrics.mrr).toBeGreaterThanOrEqual(0.88);
   });
 
+  it("links with the full model's best candidate and exact score when it scores in stages", () => {
+    const linker = new LearnedLinker(input, readLinkingArtifact(BUNDLED_LINKING_MODEL), new HashingEmbedder(KEY, EMBEDDING_DIMENSIONS), { maskKeys: true });
+    // Activities with more candidates than the cascade finishes, so that it runs.
+    const busy = input.activities.filter((a) => a.kind === "commit" && linker.rankIssues(a).length > 20).slice(0, 300);
+    expect(busy).toHaveLength(300);
+    let linked = 0;
+    let same = 0;
+    for (const activity of busy) {
+      const full = linker.rankIssues(activity);
+      const top = linker.link(activity)[0];
+      if (top === undefined) continue;
+      linked += 1;
+      if (top.issueId === full[0]?.issue.id && top.score === full[0].score) same += 1;
+    }
+    expect(linked).toBeGreaterThan(100);
+    // Finishing only the leaders may rarely miss the best candidate: at most once in 300 activities.
+    expect(same).toBeGreaterThanOrEqual(linked - 1);
+  });
+
   it("links Nutch commits by key and by rank", () => {
     const artifact = readLinkingArtifact(BUNDLED_LINKING_MODEL);
     const embedder = new HashingEmbedder(KEY, EMBEDDING_DIMENSIONS);

@@ -78,6 +78,10 @@ export class Linker implements ActivityLinker {
   private readonly repoPrior = new RepoProjectPrior();
   private readonly texts: ReadonlyMap<number, ActivityText>;
   private readonly boilerplate = new Set<string>();
+  /** Query terms per activity id, boilerplate removed, computed once: ranking and the ranker's features both read them. */
+  private readonly queryCache = new Map<number, string[]>();
+  private readonly pathCache = new Map<number, string[]>();
+  private readonly issueList: IssueRecord[];
 
   constructor(input: LinkingInput, options: Partial<LinkerOptions> = {}) {
     this.options = { ...DEFAULT_LINKER_OPTIONS, ...options };
@@ -95,7 +99,12 @@ export class Linker implements ActivityLinker {
       this.issueTokens.set(issue.id, new Set(tokens));
     }
     this.index = new TfIdfIndex(documents);
-    this.boilerplate = boilerplateTerms(input.activities.map((a) => this.rawQueryTokens(a)));
+    this.issueList = [...this.issuesById.values()];
+    const raw = input.activities.map((a) => this.rawQueryTokens(a));
+    this.boilerplate = boilerplateTerms(raw);
+    for (const [i, activity] of input.activities.entries()) {
+      this.queryCache.set(activity.id, this.withoutBoilerplate(raw[i] ?? []));
+    }
     this.statuses = new StatusTimeline(input.events);
     // Creation is left out: the "reported" feature already credits the reporter.
     for (const event of input.events) {
@@ -182,33 +191,34 @@ export class Linker implements ActivityLinker {
    * issues that share no term and no person relation are ranked too (evaluation ranks
    * all issues in the window).
    */
-  rank(activity: ActivityRecord, exhaustive = false): RankedCandidate[] {
-    const queryTokens = this.queryTokens(activity);
-    const similarities = this.index.similarities(queryTokens);
+  rank(activity: ActivityRecord, exhaustive = false, limit = Number.POSITIVE_INFINITY): RankedCandidate[] {
+    const similarities = this.index.similarities(this.queryTokens(activity));
     const personal = this.actions.recent(activity.personId, activity.startAt);
-    const candidateIds = new Set<number>([...similarities.keys(), ...personal.keys()]);
-    for (const issue of this.issuesById.values()) {
-      if (exhaustive || issue.assigneeId === activity.personId) candidateIds.add(issue.id);
-    }
-
     const ranked: RankedCandidate[] = [];
-    for (const id of candidateIds) {
-      const issue = this.issuesById.get(id);
-      if (!issue || !this.inWindow(issue, activity.startAt)) continue;
+    const consider = (issue: IssueRecord): void => {
+      if (!this.inWindow(issue, activity.startAt)) return;
       const features: CandidateFeatures = {
-        text: similarities.get(id) ?? 0,
+        text: similarities.get(issue.id) ?? 0,
         assigned: issue.assigneeId === activity.personId ? 1 : 0,
         reported: issue.reporterId === activity.personId ? 1 : 0,
-        personActions: personal.get(id) ?? 0,
+        personActions: personal.get(issue.id) ?? 0,
         recency: issueRecency(issue, activity.startAt),
-        status: statusWeight(this.statuses.statusAt(id, activity.startAt)),
+        status: statusWeight(this.statuses.statusAt(issue.id, activity.startAt)),
         repoProject: this.repoPrior.share(activity, issue.projectKey),
       };
       ranked.push({ issue, features, score: weightedScore(features, this.options.weights) });
+    };
+    if (exhaustive) {
+      for (const issue of this.issueList) consider(issue);
+    } else {
+      const candidateIds = new Set<number>([...similarities.keys(), ...personal.keys()]);
+      for (const issue of this.issueList) if (issue.assigneeId === activity.personId) candidateIds.add(issue.id);
+      for (const id of candidateIds) {
+        const issue = this.issuesById.get(id);
+        if (issue !== undefined) consider(issue);
+      }
     }
-    // Ties go to the newer issue, then to the lower id, so rankings are reproducible.
-    ranked.sort((a, b) => b.score - a.score || b.issue.createdAt - a.issue.createdAt || a.issue.id - b.issue.id);
-    return ranked;
+    return bestFirst(ranked, limit);
   }
 
   /** Returns the activity's query terms, without boilerplate and with keys masked when evaluating. */
@@ -228,8 +238,12 @@ export class Linker implements ActivityLinker {
 
   /** Returns the activity's path terms alone, for the path-overlap feature. */
   pathTokensOf(activity: ActivityRecord): string[] {
+    const cached = this.pathCache.get(activity.id);
+    if (cached !== undefined) return cached;
     const paths = this.texts.get(activity.id)?.paths;
-    return paths === undefined ? [] : tokenizePaths(this.options.maskKeys ? maskIssueKeys(paths) : paths);
+    const tokens = paths === undefined ? [] : tokenizePaths(this.options.maskKeys ? maskIssueKeys(paths) : paths);
+    this.pathCache.set(activity.id, tokens);
+    return tokens;
   }
 
   private inWindow(issue: IssueRecord, at: number): boolean {
@@ -241,7 +255,15 @@ export class Linker implements ActivityLinker {
   }
 
   private queryTokens(activity: ActivityRecord): string[] {
-    return this.rawQueryTokens(activity).filter((t) => !this.boilerplate.has(t));
+    const cached = this.queryCache.get(activity.id);
+    if (cached !== undefined) return cached;
+    const tokens = this.withoutBoilerplate(this.rawQueryTokens(activity));
+    this.queryCache.set(activity.id, tokens);
+    return tokens;
+  }
+
+  private withoutBoilerplate(tokens: string[]): string[] {
+    return this.boilerplate.size === 0 ? tokens : tokens.filter((t) => !this.boilerplate.has(t));
   }
 
   private rawQueryTokens(activity: ActivityRecord): string[] {
@@ -272,6 +294,30 @@ export class Linker implements ActivityLinker {
       return { kind: `feature:${name}`, detail, activityId: activity.id, weight: Math.round(value * 1000) / 1000 };
     });
   }
+}
+
+/** Ties go to the newer issue, then to the lower id, so rankings are reproducible. */
+function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
+  return b.score - a.score || b.issue.createdAt - a.issue.createdAt || a.issue.id - b.issue.id;
+}
+
+/**
+ * The best `limit` candidates in order. When only a few of many are wanted, a bounded
+ * insertion keeps them without sorting the rest: the ranker takes the best 100 of
+ * every issue in the window for each activity.
+ */
+function bestFirst(candidates: RankedCandidate[], limit: number): RankedCandidate[] {
+  if (candidates.length <= limit * 4) return candidates.sort(compareCandidates).slice(0, limit);
+  const best: RankedCandidate[] = [];
+  for (const candidate of candidates) {
+    const last = best[best.length - 1];
+    if (best.length === limit && last !== undefined && compareCandidates(candidate, last) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && compareCandidates(candidate, best[at - 1] as RankedCandidate) < 0) at -= 1;
+    best.splice(at, 0, candidate);
+    if (best.length > limit) best.pop();
+  }
+  return best;
 }
 
 /** Share of activities a term may appear in before it counts as boilerplate, such as a line every commit message carries. */

@@ -3,7 +3,7 @@ import type { ActivityRecord, IssueRecord } from "../domain/types.js";
 import { sparseCosine, sparseOf, type TextEmbedder } from "./embedding.js";
 import type { IssueText } from "../store/issue-repository.js";
 import type { Linker, RankedCandidate } from "./linker.js";
-import { tokenize } from "./tokens.js";
+import { issueEmbeddingTokens } from "./embedding-texts.js";
 
 const DAY_MS = 86_400_000;
 
@@ -41,6 +41,9 @@ export const RANKER_FEATURES = [
   "candidates_log",
 ] as const;
 export type RankerFeature = (typeof RANKER_FEATURES)[number];
+
+/** Column of each feature in a row. */
+const COLUMN = Object.fromEntries(RANKER_FEATURES.map((name, column) => [name, column])) as Record<RankerFeature, number>;
 
 /** Words for explanations. */
 export const RANKER_FEATURE_LABELS: Record<RankerFeature, string> = {
@@ -97,10 +100,10 @@ interface IssueEntry {
 const ISSUE_CACHE = new WeakMap<TextEmbedder, Map<number, IssueEntry>>();
 
 function issueEntry(embedder: TextEmbedder, text: IssueText, digest: string): IssueEntry {
-  const summary = tokenize(text.summary);
+  const { all, summary } = issueEmbeddingTokens(text);
   return {
     digest,
-    vector: embedder.embed([...summary, ...tokenize(text.description), ...tokenize(text.comments)]),
+    vector: embedder.embed(all),
     summaryVector: embedder.embed(summary),
     summaryTokens: new Set(summary),
     revisions: revisionsNamedIn(`${text.description}\n${text.comments}`),
@@ -114,10 +117,9 @@ function issueEntry(embedder: TextEmbedder, text: IssueText, digest: string): Is
  * compare a candidate with the others.
  */
 export class RankerFeatureBuilder {
-  private readonly issueVectors = new Map<number, Float32Array>();
-  private readonly summaryVectors = new Map<number, Float32Array>();
-  private readonly summaryTokens = new Map<number, Set<string>>();
-  private readonly revisions = new Map<number, Set<string>>();
+  /** Per issue, its embeddings, terms, revisions and the columns that depend on the issue alone. */
+  private readonly issueData = new Map<number, IssueEntry & { columns: IssueColumns }>();
+  private readonly zero: Float32Array;
 
   constructor(
     private readonly linker: Linker,
@@ -139,72 +141,92 @@ export class RankerFeatureBuilder {
         entry = issueEntry(embedder, text, digest);
         cache.set(issue.id, entry);
       }
-      this.summaryTokens.set(issue.id, entry.summaryTokens);
-      this.summaryVectors.set(issue.id, entry.summaryVector);
-      this.revisions.set(issue.id, entry.revisions);
-      this.issueVectors.set(issue.id, entry.vector);
+      this.issueData.set(issue.id, { ...entry, columns: issueColumnsOf(issue) });
     }
+    this.zero = new Float32Array(embedder.dimensions);
   }
 
   build(activity: ActivityRecord): CandidateRows {
-    const candidates = this.linker.rank(activity, true).slice(0, this.maxCandidates);
+    const candidates = this.linker.rank(activity, true, this.maxCandidates);
     const width = RANKER_FEATURES.length;
     const rows = new Float32Array(candidates.length * width);
     if (candidates.length === 0) return { candidates, rows };
 
-    // NOTE: the rules tokenized this text already inside `rank`; sharing the tokens would save that work.
     const query = this.linker.queryTokensOf(activity);
     const queryVector = sparseOf(this.embedder.embed(query));
     const querySet = new Set(query);
     const paths = new Set(this.linker.pathTokensOf(activity));
     const revision = commitRevision(this.linker.textOf(activity).body);
-    const zero = new Float32Array(this.embedder.dimensions);
-    const embeddings = candidates.map((c) => sparseCosine(queryVector, this.issueVectors.get(c.issue.id) ?? zero));
+    const data = candidates.map((c) => this.issueData.get(c.issue.id));
+    const embeddings = data.map((d) => sparseCosine(queryVector, d?.vector ?? this.zero));
     const texts = candidates.map((c) => c.features.text);
     const textRanks = ranksOf(texts);
     const embeddingRanks = ranksOf(embeddings);
     const bestText = Math.max(...texts);
     const [firstText = 0, secondText = 0] = [...texts].sort((a, b) => b - a);
     const bestEmbedding = Math.max(...embeddings);
+    const candidatesLog = Math.log1p(candidates.length);
 
     for (const [i, candidate] of candidates.entries()) {
       const issue = candidate.issue;
       const f = candidate.features;
       // The best score among the other candidates: the runner-up's for the leader, the leader's for the rest.
       const otherBest = Math.max(0, f.text === firstText ? secondText : firstText);
-      const summary = this.summaryTokens.get(issue.id) ?? new Set<string>();
-      const values: Record<RankerFeature, number> = {
-        text: f.text,
-        text_rank_inverse: 1 / (textRanks[i] ?? 1),
-        text_ratio_to_best: bestText > 0 ? f.text / bestText : 0,
-        text_gap_to_next: f.text - otherBest,
-        embedding: embeddings[i] ?? 0,
-        embedding_rank_inverse: 1 / (embeddingRanks[i] ?? 1),
-        embedding_ratio_to_best: bestEmbedding > 0 ? (embeddings[i] ?? 0) / bestEmbedding : 0,
-        summary_embedding: sparseCosine(queryVector, this.summaryVectors.get(issue.id) ?? zero),
-        summary_overlap: overlap(summary, querySet),
-        path_overlap: paths.size === 0 ? Number.NaN : overlap(paths, this.linker.issueTokensOf(issue.id)),
-        issue_names_revision: revision === undefined ? 0 : (this.revisions.get(issue.id)?.has(revision) ?? false) ? 1 : 0,
-        assigned: f.assigned,
-        reported: f.reported,
-        person_actions: f.personActions,
-        status: f.status,
-        repo_project: f.repoProject,
-        age_days_log: Math.log1p(Math.max(0, activity.startAt - issue.createdAt) / DAY_MS),
-        resolved_after_days: issue.resolvedAt === null ? Number.NaN : signedLog((issue.resolvedAt - activity.startAt) / DAY_MS),
-        updated_after_days: issue.updatedAt === null ? Number.NaN : signedLog((issue.updatedAt - activity.startAt) / DAY_MS),
-        is_subtask: issue.isSubtask ? 1 : 0,
-        priority: PRIORITY[(issue.priority ?? "").toLowerCase()] ?? Number.NaN,
-        type_bug: typeIs(issue, /bug|defect/),
-        type_feature: typeIs(issue, /feature|story|epic/),
-        type_improvement: typeIs(issue, /improvement|enhancement/),
-        type_task: typeIs(issue, /task/),
-        candidates_log: Math.log1p(candidates.length),
-      };
-      for (const [column, name] of RANKER_FEATURES.entries()) rows[i * width + column] = values[name];
+      const entry = data[i];
+      const summary = entry?.summaryTokens ?? new Set<string>();
+      const fixed = entry?.columns ?? issueColumnsOf(issue);
+      const embedding = embeddings[i] ?? 0;
+      const at = i * width;
+      rows[at + COLUMN.text] = f.text;
+      rows[at + COLUMN.text_rank_inverse] = 1 / (textRanks[i] ?? 1);
+      rows[at + COLUMN.text_ratio_to_best] = bestText > 0 ? f.text / bestText : 0;
+      rows[at + COLUMN.text_gap_to_next] = f.text - otherBest;
+      rows[at + COLUMN.embedding] = embedding;
+      rows[at + COLUMN.embedding_rank_inverse] = 1 / (embeddingRanks[i] ?? 1);
+      rows[at + COLUMN.embedding_ratio_to_best] = bestEmbedding > 0 ? embedding / bestEmbedding : 0;
+      rows[at + COLUMN.summary_embedding] = sparseCosine(queryVector, entry?.summaryVector ?? this.zero);
+      rows[at + COLUMN.summary_overlap] = overlap(summary, querySet);
+      rows[at + COLUMN.path_overlap] = paths.size === 0 ? Number.NaN : overlap(paths, this.linker.issueTokensOf(issue.id));
+      rows[at + COLUMN.issue_names_revision] = revision === undefined ? 0 : (entry?.revisions.has(revision) ?? false) ? 1 : 0;
+      rows[at + COLUMN.assigned] = f.assigned;
+      rows[at + COLUMN.reported] = f.reported;
+      rows[at + COLUMN.person_actions] = f.personActions;
+      rows[at + COLUMN.status] = f.status;
+      rows[at + COLUMN.repo_project] = f.repoProject;
+      rows[at + COLUMN.age_days_log] = Math.log1p(Math.max(0, activity.startAt - issue.createdAt) / DAY_MS);
+      rows[at + COLUMN.resolved_after_days] = issue.resolvedAt === null ? Number.NaN : signedLog((issue.resolvedAt - activity.startAt) / DAY_MS);
+      rows[at + COLUMN.updated_after_days] = issue.updatedAt === null ? Number.NaN : signedLog((issue.updatedAt - activity.startAt) / DAY_MS);
+      rows[at + COLUMN.is_subtask] = fixed.isSubtask;
+      rows[at + COLUMN.priority] = fixed.priority;
+      rows[at + COLUMN.type_bug] = fixed.typeBug;
+      rows[at + COLUMN.type_feature] = fixed.typeFeature;
+      rows[at + COLUMN.type_improvement] = fixed.typeImprovement;
+      rows[at + COLUMN.type_task] = fixed.typeTask;
+      rows[at + COLUMN.candidates_log] = candidatesLog;
     }
     return { candidates, rows };
   }
+}
+
+/** The columns that depend on the issue alone. */
+interface IssueColumns {
+  isSubtask: number;
+  priority: number;
+  typeBug: number;
+  typeFeature: number;
+  typeImprovement: number;
+  typeTask: number;
+}
+
+function issueColumnsOf(issue: IssueRecord): IssueColumns {
+  return {
+    isSubtask: issue.isSubtask ? 1 : 0,
+    priority: PRIORITY[(issue.priority ?? "").toLowerCase()] ?? Number.NaN,
+    typeBug: typeIs(issue, /bug|defect/),
+    typeFeature: typeIs(issue, /feature|story|epic/),
+    typeImprovement: typeIs(issue, /improvement|enhancement/),
+    typeTask: typeIs(issue, /task/),
+  };
 }
 
 /**

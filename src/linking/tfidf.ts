@@ -4,19 +4,26 @@
  * are L2-normalized, and the score is their cosine.
  */
 export class TfIdfIndex {
-  private readonly postings = new Map<string, { doc: number; weight: number }[]>();
+  private readonly postings = new Map<string, { doc: number; weight: number; position: number }[]>();
   private readonly documentFrequency = new Map<string, number>();
   private documentCount = 0;
+  /** Document ids by position. */
+  private readonly documents: number[] = [];
+  /** One score per document, all zero between queries. */
+  private readonly scratch: Float64Array;
 
   constructor(documents: ReadonlyMap<number, readonly string[]>) {
     this.documentCount = documents.size;
+    this.scratch = new Float64Array(documents.size);
     for (const tokens of documents.values()) {
       for (const term of new Set(tokens)) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
     }
     for (const [doc, tokens] of documents) {
+      const position = this.documents.length;
+      this.documents.push(doc);
       for (const [term, weight] of this.vector(tokens)) {
         const list = this.postings.get(term) ?? [];
-        list.push({ doc, weight });
+        list.push({ doc, weight, position });
         this.postings.set(term, list);
       }
     }
@@ -44,13 +51,26 @@ export class TfIdfIndex {
 
   /** Cosine similarity of the query with every document that shares a term, by document id. */
   similarities(queryTokens: readonly string[]): Map<number, number> {
-    const scores = new Map<number, number>();
+    // Summed in a dense array by the document's position, then handed out as a map:
+    // a query term such as "fetcher" has hundreds of postings, and a map update per
+    // posting was the largest cost of ranking.
+    const touched: number[] = [];
+    const scores = this.scratch;
     for (const [term, weight] of this.vector(queryTokens)) {
-      for (const posting of this.postings.get(term) ?? []) {
-        scores.set(posting.doc, (scores.get(posting.doc) ?? 0) + weight * posting.weight);
+      const list = this.postings.get(term);
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) {
+        const posting = list[k] as { doc: number; weight: number; position: number };
+        if (scores[posting.position] === 0) touched.push(posting.position);
+        scores[posting.position] = (scores[posting.position] as number) + weight * posting.weight;
       }
     }
-    return scores;
+    const result = new Map<number, number>();
+    for (const position of touched) {
+      result.set(this.documents[position] as number, scores[position] as number);
+      scores[position] = 0;
+    }
+    return result;
   }
 
   /** The query terms that contributed most to a document's score, for explanations. */

@@ -87,3 +87,32 @@ describe("GbdtModel.predict on arbitrary rows", () => {
     expect(model.predict(short)).toBe(model.predict(padded));
   });
 });
+
+describe("GbdtModel.addTrees", () => {
+  const count = 40;
+  const rows = data.rows.subarray(0, count * FEATURES);
+  const margins = Array.from({ length: count }, (_, i) => model.margin(rows.subarray(i * FEATURES, (i + 1) * FEATURES)));
+
+  it("gives every row its margin, summed in stages", () => {
+    const sums = new Float64Array(count).fill(model.bias);
+    model.addTrees(rows, FEATURES, sums, 0, 7);
+    expect(sums[0]).not.toBe(margins[0]);
+    model.addTrees(rows, FEATURES, sums, 7, model.treeCount);
+    expect([...sums]).toEqual(margins);
+  });
+
+  it("adds to the listed rows only", () => {
+    const sums = new Float64Array(count).fill(model.bias);
+    model.addTrees(rows, FEATURES, sums, 0, model.treeCount, Int32Array.from([3, 17]));
+    expect(sums[3]).toBe(margins[3]);
+    expect(sums[17]).toBe(margins[17]);
+    expect(sums[4]).toBe(model.bias);
+  });
+
+  it("sends a missing value to each split's default side, as margin does", () => {
+    const holes = Float32Array.from(rows, (v, i) => (i % 3 === 0 ? Number.NaN : v));
+    const sums = new Float64Array(count).fill(model.bias);
+    model.addTrees(holes, FEATURES, sums, 0, model.treeCount);
+    for (let i = 0; i < count; i++) expect(sums[i]).toBe(model.margin(holes.subarray(i * FEATURES, (i + 1) * FEATURES)));
+  });
+});

@@ -40,6 +40,22 @@ interface Tree {
   expected: Float64Array;
 }
 
+/**
+ * Every tree's nodes in one set of arrays, children as absolute indices and -1 at
+ * leaves, so that scoring walks flat typed arrays in one loop. Linking scores about a
+ * hundred candidates with every tree for each activity without a key, which made
+ * this walk the largest single cost of linking.
+ */
+interface Forest {
+  roots: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  feature: Int32Array;
+  value: Float32Array;
+  defaultLeft: Uint8Array;
+  expected: Float64Array;
+}
+
 /** Transforms from a summed margin to a prediction, by objective. */
 const LINKS: Record<string, { toOutput: (margin: number) => number; toMargin: (base: number) => number }> = {
   "binary:logistic": { toOutput: (m) => 1 / (1 + Math.exp(-m)), toMargin: (p) => Math.log(p / (1 - p)) },
@@ -63,7 +79,7 @@ export class GbdtModel {
   readonly objective: string;
   readonly featureCount: number;
   readonly featureNames: readonly string[];
-  private readonly trees: Tree[];
+  private readonly forest: Forest;
   private readonly baseMargin: number;
   private readonly link: { toOutput: (margin: number) => number };
 
@@ -82,7 +98,7 @@ export class GbdtModel {
     this.featureCount = Number(learner.learner_model_param.num_feature);
     this.featureNames = learner.feature_names ?? [];
     this.baseMargin = link.toMargin(parseBaseScore(learner.learner_model_param.base_score));
-    this.trees = learner.gradient_booster.model.trees.map(compileTree);
+    this.forest = flatten(learner.gradient_booster.model.trees.map(compileTree));
   }
 
   /** Parse a model from XGBoost's JSON text or the object it parses to. */
@@ -95,9 +111,63 @@ export class GbdtModel {
 
   /** Returns the raw score before the objective's transform (log-odds for binary:logistic). */
   margin(row: ArrayLike<number>): number {
-    let sum = this.baseMargin;
-    for (const tree of this.trees) sum += tree.value[leafOf(tree, row)] ?? 0;
+    // XGBoost compares in float32; a Float32Array row already holds float32 values.
+    const values = row instanceof Float32Array ? row : Float32Array.from(row);
+    return this.treeSum(values, 0, this.forest.roots.length, this.baseMargin);
+  }
+
+  /** Number of trees, for callers that score in stages with `treeSum`. */
+  get treeCount(): number {
+    return this.forest.roots.length;
+  }
+
+  /** The margin's starting value before any tree. */
+  get bias(): number {
+    return this.baseMargin;
+  }
+
+  /**
+   * Adds the outputs of trees `from` (inclusive) to `to` (exclusive) for a float32 row to
+   * `start`. Summing in stages from the bias gives the same number as `margin`.
+   */
+  treeSum(row: Float32Array, from: number, to: number, start: number): number {
+    const { roots, left, value } = this.forest;
+    let sum = start;
+    for (let t = from; t < to; t++) {
+      let node = roots[t] as number;
+      while (left[node] !== -1) node = this.childOf(node, row);
+      sum += value[node] as number;
+    }
     return sum;
+  }
+
+  /**
+   * Adds the outputs of trees `from` to `to` to `sums[i]` for rows stored one after
+   * another in `rows`, `width` columns each: for every row, or for the rows listed in
+   * `only`. The loop runs tree by tree so each tree stays in the processor's cache
+   * while all rows go through it; on the ranker's candidates that took a half to a
+   * third of the time of scoring row by row, with the same sums.
+   */
+  addTrees(rows: Float32Array, width: number, sums: Float64Array, from: number, to: number, only?: Int32Array): void {
+    const { roots, left, right, feature, value, defaultLeft } = this.forest;
+    const count = only === undefined ? sums.length : only.length;
+    for (let t = from; t < to; t++) {
+      const root = roots[t] as number;
+      for (let k = 0; k < count; k++) {
+        const i = only === undefined ? k : (only[k] as number);
+        const base = i * width;
+        let node = root;
+        while (left[node] !== -1) {
+          const x = rows[base + (feature[node] as number)] as number;
+          const threshold = value[node] as number;
+          // x < threshold goes left; a missing value (NaN) fails both tests and takes the default side.
+          if (x < threshold) node = left[node] as number;
+          else if (x >= threshold) node = right[node] as number;
+          else node = defaultLeft[node] === 1 ? (left[node] as number) : (right[node] as number);
+        }
+        sums[i] = (sums[i] as number) + (value[node] as number);
+      }
+    }
   }
 
   /** Returns the prediction: a probability for logistic objectives, a score or value otherwise. */
@@ -113,18 +183,29 @@ export class GbdtModel {
    */
   contributions(row: ArrayLike<number>): Contributions {
     const values = new Float64Array(this.featureCount);
+    const x = row instanceof Float32Array ? row : Float32Array.from(row);
+    const { roots, left, feature, expected } = this.forest;
     let bias = this.baseMargin;
-    for (const tree of this.trees) {
-      let node = 0;
-      bias += tree.expected[0] ?? 0;
-      while ((tree.left[node] ?? -1) !== -1) {
-        const next = childOf(tree, node, row);
-        const feature = tree.feature[node] ?? 0;
-        values[feature] = (values[feature] ?? 0) + (tree.expected[next] ?? 0) - (tree.expected[node] ?? 0);
+    for (let t = 0; t < roots.length; t++) {
+      let node = roots[t] as number;
+      bias += expected[node] as number;
+      while (left[node] !== -1) {
+        const next = this.childOf(node, x);
+        const column = feature[node] as number;
+        values[column] = (values[column] ?? 0) + (expected[next] as number) - (expected[node] as number);
         node = next;
       }
     }
     return { bias, values };
+  }
+
+  /** The child a row goes to from an inner node: x < threshold goes left, a missing value to the default side. */
+  private childOf(node: number, row: Float32Array): number {
+    const { left, right, feature, value, defaultLeft } = this.forest;
+    const x = row[feature[node] as number] as number;
+    if (x < (value[node] as number)) return left[node] as number;
+    if (x >= (value[node] as number)) return right[node] as number;
+    return defaultLeft[node] === 1 ? (left[node] as number) : (right[node] as number);
   }
 }
 
@@ -187,15 +268,33 @@ function compileTree(tree: z.infer<typeof treeSchema>): Tree {
   return compiled;
 }
 
-function childOf(tree: Tree, node: number, row: ArrayLike<number>): number {
-  const x = row[tree.feature[node] ?? 0];
-  if (x === undefined || Number.isNaN(x)) return (tree.defaultLeft[node] ?? 0) === 1 ? (tree.left[node] ?? 0) : (tree.right[node] ?? 0);
-  // XGBoost compares in float32: x < threshold goes left.
-  return Math.fround(x) < (tree.value[node] ?? 0) ? (tree.left[node] ?? 0) : (tree.right[node] ?? 0);
-}
-
-function leafOf(tree: Tree, row: ArrayLike<number>): number {
-  let node = 0;
-  while ((tree.left[node] ?? -1) !== -1) node = childOf(tree, node, row);
-  return node;
+function flatten(all: readonly Tree[]): Forest {
+  // A tree without nodes adds nothing to a margin.
+  const trees = all.filter((tree) => tree.left.length > 0);
+  const total = trees.reduce((n, tree) => n + tree.left.length, 0);
+  const forest: Forest = {
+    roots: new Int32Array(trees.length),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    feature: new Int32Array(total),
+    value: new Float32Array(total),
+    defaultLeft: new Uint8Array(total),
+    expected: new Float64Array(total),
+  };
+  let offset = 0;
+  for (const [t, tree] of trees.entries()) {
+    forest.roots[t] = offset;
+    for (let node = 0; node < tree.left.length; node++) {
+      const at = offset + node;
+      const left = tree.left[node] ?? -1;
+      forest.left[at] = left === -1 ? -1 : offset + left;
+      forest.right[at] = left === -1 ? -1 : offset + (tree.right[node] ?? 0);
+      forest.feature[at] = tree.feature[node] ?? 0;
+      forest.value[at] = tree.value[node] ?? 0;
+      forest.defaultLeft[at] = tree.defaultLeft[node] ?? 0;
+      forest.expected[at] = tree.expected[node] ?? 0;
+    }
+    offset += tree.left.length;
+  }
+  return forest;
 }
