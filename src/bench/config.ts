@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { WorkloadSizes } from "./generate.js";
 
-export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load", "web", "models"] as const;
+export const BENCHMARKS = ["git", "nutch", "demo", "synthetic", "load", "web", "models", "linking"] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchConfig {
@@ -46,7 +46,7 @@ const QUICK_WEB_SIZES: WorkloadSizes = { people: 12, issues: 240, commits: 2_400
 export const USAGE = `usage: npm run bench [-- options]
 
   --quick          small inputs and one run each, as a smoke test; writes no report unless --doc is given
-  --repeat <n>     runs per measurement (default 5 for git and the Nutch log, 3 for the demo, the synthetic team and model prediction; 1 with --quick);
+  --repeat <n>     runs per measurement (default 5 for git, the Nutch log and linking, 3 for the demo, the synthetic team and model prediction; 1 with --quick);
                    the load benchmark always runs once, for 10 seconds per server (3 with --quick);
                    the web views benchmark sends 30 requests per view (5 with --quick), or n when n is at least 5
   --scale <f>      multiply the synthetic team's sizes by f, for example 0.5 (default 1)
@@ -108,7 +108,7 @@ export function parseBenchArgs(argv: readonly string[], defaultDoc: string): Ben
     quick: options.quick,
     seed: options.seed,
     // web counts requests per view, not runs, and keeps at least 5 because a median and a p95 of fewer are mostly noise.
-    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1, web: Math.max(5, options.repeat ?? (options.quick ? 5 : 30)), models: runs(3) },
+    repeats: { git: runs(5), nutch: runs(5), demo: runs(3), synthetic: runs(3), load: 1, web: Math.max(5, options.repeat ?? (options.quick ? 5 : 30)), models: runs(3), linking: runs(5) },
     repositoryCommits: options.quick ? 500 : 5_000,
     synthetic: scaleSizes(options.quick ? QUICK_SIZES : FULL_SIZES, options.scale),
     web: options.quick ? QUICK_WEB_SIZES : WEB_SIZES,

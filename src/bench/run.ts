@@ -9,6 +9,7 @@ import { renderSections, writeReport, type Section } from "./report.js";
 import { benchDemo } from "./suites/demo.js";
 import { benchGitRepository } from "./suites/git-repository.js";
 import { benchHeartbeatLoad } from "./suites/heartbeat-load.js";
+import { benchLinking } from "./suites/linking.js";
 import { benchModels } from "./suites/models.js";
 import { benchNutchLog } from "./suites/nutch-log.js";
 import { benchSyntheticTeam } from "./suites/synthetic-team.js";
@@ -51,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (config.only.has("load")) sections.push(await benchHeartbeatLoad(config, work));
     if (config.only.has("web")) sections.push(await benchWebViews(config, work));
     if (config.only.has("models")) sections.push(benchModels(config));
+    if (config.only.has("linking")) sections.push(await benchLinking(config, root, work));
   } finally {
     if (config.keep) progress(`kept the inputs and stores in ${work}`);
     else await rm(work, { recursive: true, force: true });
