@@ -116,3 +116,13 @@ describe("GbdtModel.addTrees", () => {
     for (let i = 0; i < count; i++) expect(sums[i]).toBe(model.margin(holes.subarray(i * FEATURES, (i + 1) * FEATURES)));
   });
 });
+
+describe("GbdtModel.fromJson on a tree that loops", () => {
+  it("names the tree instead of walking it forever", () => {
+    const looping = structuredClone(json) as { learner: { gradient_booster: { model: { trees: { left_children: number[]; right_children: number[] }[] } } } };
+    const tree = looping.learner.gradient_booster.model.trees[2];
+    if (tree === undefined) throw new Error("the test model has fewer than 3 trees");
+    tree.left_children[tree.left_children.findIndex((c) => c !== -1)] = 0;
+    expect(fromJsonError(looping)?.message).toMatch(/^XGBoost JSON model: tree 2 is not a tree: node 0 is out of range or reached twice$/);
+  });
+});

@@ -41,18 +41,21 @@ interface Tree {
 }
 
 /**
- * Every tree's nodes in one set of arrays, children as absolute indices and -1 at
- * leaves, so that scoring walks flat typed arrays in one loop. Linking scores about a
- * hundred candidates with every tree for each activity without a key, which made
+ * Every tree's nodes in one set of arrays, so that scoring walks flat typed arrays in
+ * one loop. A node's two children sit next to each other, the right one just after
+ * the left, so a step down adds 0 or 1 to the left child's index. Linking scores
+ * dozens of candidates with every tree for each activity without a key, which made
  * this walk the largest single cost of linking.
  */
 interface Forest {
   roots: Int32Array;
+  /** The left child's index; -1 at a leaf. */
   left: Int32Array;
-  right: Int32Array;
   feature: Int32Array;
+  /** Split thresholds for inner nodes, leaf values for leaves. */
   value: Float32Array;
-  defaultLeft: Uint8Array;
+  /** 1 where a missing value goes to the right child. */
+  missingRight: Uint8Array;
   expected: Float64Array;
 }
 
@@ -98,7 +101,7 @@ export class GbdtModel {
     this.featureCount = Number(learner.learner_model_param.num_feature);
     this.featureNames = learner.feature_names ?? [];
     this.baseMargin = link.toMargin(parseBaseScore(learner.learner_model_param.base_score));
-    this.forest = flatten(learner.gradient_booster.model.trees.map(compileTree));
+    this.forest = flatten(learner.gradient_booster.model.trees.map((tree, index) => compileTree(tree, index)));
   }
 
   /** Parse a model from XGBoost's JSON text or the object it parses to. */
@@ -149,7 +152,7 @@ export class GbdtModel {
    * third of the time of scoring row by row, with the same sums.
    */
   addTrees(rows: Float32Array, width: number, sums: Float64Array, from: number, to: number, only?: Int32Array): void {
-    const { roots, left, right, feature, value, defaultLeft } = this.forest;
+    const { roots, left, feature, value, missingRight } = this.forest;
     const count = only === undefined ? sums.length : only.length;
     for (let t = from; t < to; t++) {
       const root = roots[t] as number;
@@ -157,13 +160,12 @@ export class GbdtModel {
         const i = only === undefined ? k : (only[k] as number);
         const base = i * width;
         let node = root;
-        while (left[node] !== -1) {
+        let child = left[node] as number;
+        while (child !== -1) {
           const x = rows[base + (feature[node] as number)] as number;
-          const threshold = value[node] as number;
           // x < threshold goes left; a missing value (NaN) fails both tests and takes the default side.
-          if (x < threshold) node = left[node] as number;
-          else if (x >= threshold) node = right[node] as number;
-          else node = defaultLeft[node] === 1 ? (left[node] as number) : (right[node] as number);
+          node = x < (value[node] as number) ? child : x >= (value[node] as number) ? child + 1 : child + (missingRight[node] as number);
+          child = left[node] as number;
         }
         sums[i] = (sums[i] as number) + (value[node] as number);
       }
@@ -201,11 +203,12 @@ export class GbdtModel {
 
   /** The child a row goes to from an inner node: x < threshold goes left, a missing value to the default side. */
   private childOf(node: number, row: Float32Array): number {
-    const { left, right, feature, value, defaultLeft } = this.forest;
+    const { left, feature, value, missingRight } = this.forest;
     const x = row[feature[node] as number] as number;
-    if (x < (value[node] as number)) return left[node] as number;
-    if (x >= (value[node] as number)) return right[node] as number;
-    return defaultLeft[node] === 1 ? (left[node] as number) : (right[node] as number);
+    const child = left[node] as number;
+    if (x < (value[node] as number)) return child;
+    if (x >= (value[node] as number)) return child + 1;
+    return child + (missingRight[node] as number);
   }
 }
 
@@ -234,8 +237,9 @@ function notAModel(issue: z.core.$ZodIssue | undefined): WorklensError {
   return new WorklensError("INVALID_INPUT", `not an XGBoost JSON model: ${problem}`, "pass the JSON that XGBoosterSaveModel or Booster.save_model writes to a .json file");
 }
 
-function compileTree(tree: z.infer<typeof treeSchema>): Tree {
+function compileTree(tree: z.infer<typeof treeSchema>, index: number): Tree {
   const n = tree.left_children.length;
+  checkShape(tree, index);
   const compiled: Tree = {
     left: Int32Array.from(tree.left_children),
     right: Int32Array.from(tree.right_children),
@@ -268,6 +272,24 @@ function compileTree(tree: z.infer<typeof treeSchema>): Tree {
   return compiled;
 }
 
+/**
+ * Checks that every node below the root is reached once, through an index inside the
+ * tree. An edited file could make a cycle, which every walk would follow forever.
+ */
+function checkShape(tree: z.infer<typeof treeSchema>, index: number): void {
+  const n = tree.left_children.length;
+  const seen = new Uint8Array(n);
+  const pending = n > 0 ? [0] : [];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node < 0 || node >= n || seen[node] === 1) {
+      throw new WorklensError("INVALID_INPUT", `XGBoost JSON model: tree ${String(index)} is not a tree: node ${String(node)} is out of range or reached twice`, "pass the JSON that XGBoost saved, unedited");
+    }
+    seen[node] = 1;
+    const left = tree.left_children[node] ?? -1;
+    if (left !== -1) pending.push(left, tree.right_children[node] ?? -1);
+  }
+}
+
 function flatten(all: readonly Tree[]): Forest {
   // A tree without nodes adds nothing to a margin.
   const trees = all.filter((tree) => tree.left.length > 0);
@@ -275,26 +297,33 @@ function flatten(all: readonly Tree[]): Forest {
   const forest: Forest = {
     roots: new Int32Array(trees.length),
     left: new Int32Array(total),
-    right: new Int32Array(total),
     feature: new Int32Array(total),
     value: new Float32Array(total),
-    defaultLeft: new Uint8Array(total),
+    missingRight: new Uint8Array(total),
     expected: new Float64Array(total),
   };
-  let offset = 0;
+  let next = 0;
   for (const [t, tree] of trees.entries()) {
-    forest.roots[t] = offset;
-    for (let node = 0; node < tree.left.length; node++) {
-      const at = offset + node;
-      const left = tree.left[node] ?? -1;
-      forest.left[at] = left === -1 ? -1 : offset + left;
-      forest.right[at] = left === -1 ? -1 : offset + (tree.right[node] ?? 0);
-      forest.feature[at] = tree.feature[node] ?? 0;
+    forest.roots[t] = next;
+    next += 1;
+    // Lays the tree out from its root, giving each inner node's children two adjacent
+    // places, whatever order the model file keeps its nodes in.
+    const pending: [node: number, at: number][] = [[0, next - 1]];
+    for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+      const [node, at] = item;
       forest.value[at] = tree.value[node] ?? 0;
-      forest.defaultLeft[at] = tree.defaultLeft[node] ?? 0;
       forest.expected[at] = tree.expected[node] ?? 0;
+      const left = tree.left[node] ?? -1;
+      if (left === -1) {
+        forest.left[at] = -1;
+        continue;
+      }
+      forest.left[at] = next;
+      forest.feature[at] = tree.feature[node] ?? 0;
+      forest.missingRight[at] = (tree.defaultLeft[node] ?? 0) === 1 ? 0 : 1;
+      pending.push([left, next], [tree.right[node] ?? -1, next + 1]);
+      next += 2;
     }
-    offset += tree.left.length;
   }
   return forest;
 }
