@@ -7,10 +7,27 @@ import type { LinkingArtifact } from "./learned-linker.js";
 import { Linker, type LinkingInput } from "./linker.js";
 import { RANKER_FEATURES, RankerFeatureBuilder } from "./ranker-features.js";
 
-/** An activity whose issue is known because it names the key; the key is hidden when its features are computed. */
+/**
+ * An activity with known labels. Self-supervised examples name their issue's key,
+ * which is hidden when their features are computed. Feedback examples come from
+ * people's reviews of ranked links (`LinkFeedback`); one with an empty `truth` is an
+ * activity whose every reviewed issue was rejected, so none of its candidates is right.
+ */
 export interface LinkingExample {
   activity: ActivityRecord;
+  /** Issues the activity was for; empty only for feedback that rejected every issue. */
   truth: ReadonlySet<number>;
+  /** Issues known to be wrong; their rows are kept even beyond the best candidates. */
+  wrong?: ReadonlySet<number> | undefined;
+}
+
+/** People's verdict on the issues that ranking linked one activity to, from their reviews. */
+export interface LinkFeedback {
+  activity: ActivityRecord;
+  /** Issues the person confirmed time on for this activity. */
+  right: ReadonlySet<number>;
+  /** Issues the person rejected for this activity. With `right` empty, the activity is for no issue. */
+  wrong: ReadonlySet<number>;
 }
 
 export interface RankerTrainingOptions {
@@ -29,6 +46,12 @@ export interface RankerTrainingOptions {
   threshold: number;
   version: number;
   now: Date;
+  /**
+   * Labels from reviews, already limited to the training window by the caller (a
+   * review's day is in the person's zone, which the UTC bounds above would cut).
+   * Activities that name an issue ignore their feedback: the key is the stronger label.
+   */
+  feedback?: readonly LinkFeedback[] | undefined;
 }
 
 export const DEFAULT_RANKER_PARAMS: TrainParams = {
@@ -73,7 +96,19 @@ export function linkingExamples(input: LinkingInput, kinds: readonly ActivityKin
   return examples.sort((a, b) => a.activity.startAt - b.activity.startAt || a.activity.id - b.activity.id);
 }
 
-/** Feature rows of the examples' candidates, one query group per example whose true issue is a candidate. */
+/** The feedback of activities that name no issue, as examples; an activity with no right issue gets an empty truth. */
+export function feedbackExamples(feedback: readonly LinkFeedback[], kinds: readonly ActivityKind[], selfSupervised: readonly LinkingExample[]): LinkingExample[] {
+  const named = new Set(selfSupervised.map((e) => e.activity.id));
+  return feedback
+    .filter((f) => kinds.includes(f.activity.kind) && !named.has(f.activity.id) && (f.right.size > 0 || f.wrong.size > 0))
+    .map((f) => ({ activity: f.activity, truth: f.right, wrong: f.wrong }));
+}
+
+/**
+ * Feature rows of the examples' candidates, one query group per example whose true
+ * issue is a candidate. An example with no true issue is a group of negatives only,
+ * so the model learns to score all of that activity's candidates low and leave it unlinked.
+ */
 export function rankerDataset(builder: RankerFeatureBuilder, examples: readonly LinkingExample[]): { dataset: Dataset; dropped: number } {
   const chunks: Float32Array[] = [];
   const labels: number[] = [];
@@ -82,7 +117,7 @@ export function rankerDataset(builder: RankerFeatureBuilder, examples: readonly 
   for (const example of examples) {
     const { candidates, rows } = builder.build(example.activity);
     // Without the true issue among the candidates a group teaches nothing.
-    if (!candidates.some((c) => example.truth.has(c.issue.id))) {
+    if (candidates.length === 0 || (example.truth.size > 0 && !candidates.some((c) => example.truth.has(c.issue.id)))) {
       dropped += 1;
       continue;
     }
@@ -90,7 +125,7 @@ export function rankerDataset(builder: RankerFeatureBuilder, examples: readonly 
     let kept = 0;
     for (const [i, c] of candidates.entries()) {
       const positive = example.truth.has(c.issue.id);
-      if (i >= TRAINING_ROWS_PER_GROUP && !positive) continue;
+      if (i >= TRAINING_ROWS_PER_GROUP && !positive && example.wrong?.has(c.issue.id) !== true) continue;
       chunks.push(rows.subarray(i * width, (i + 1) * width));
       labels.push(positive ? 1 : 0);
       kept += 1;
@@ -114,12 +149,14 @@ export function rankerDataset(builder: RankerFeatureBuilder, examples: readonly 
 export function trainRanker(input: LinkingInput, backend: TrainingBackend, embedder: TextEmbedder, options: RankerTrainingOptions): LinkingArtifact {
   const rules = new Linker(input, { maskKeys: true, staleAfterMs: options.staleAfterMs });
   const builder = new RankerFeatureBuilder(rules, embedder, input.issues, input.issueTexts, options.maxCandidates);
-  const examples = linkingExamples(input, options.kinds).filter(
+  const selfSupervised = linkingExamples(input, options.kinds).filter(
     (e) =>
       (options.before === undefined || e.activity.startAt < options.before) &&
       (options.after === undefined || e.activity.startAt >= options.after) &&
       options.exclude?.(e.activity) !== true,
   );
+  const fromReviews = feedbackExamples(options.feedback ?? [], options.kinds, selfSupervised).filter((e) => options.exclude?.(e.activity) !== true);
+  const examples = [...selfSupervised, ...fromReviews].sort((a, b) => a.activity.startAt - b.activity.startAt || a.activity.id - b.activity.id);
   const cut = Math.floor(examples.length * (1 - options.calibrationShare));
   const early = rankerDataset(builder, examples.slice(0, cut));
   const late = examples.slice(cut);
@@ -154,6 +191,8 @@ export function trainRanker(input: LinkingInput, backend: TrainingBackend, embed
     window: { from: dayOf(first), to: dayOf(last) },
     metrics: {
       examples: examples.length,
+      feedback_examples: fromReviews.length,
+      feedback_without_issue: fromReviews.filter((e) => e.truth.size === 0).length,
       training_rows: all.dataset.labels.length,
       true_issue_not_a_candidate: all.dropped,
       calibration_examples: samples.length,

@@ -4,9 +4,12 @@ import { LearnedLinker } from "../linking/learned-linker.js";
 import { Linker } from "../linking/linker.js";
 import { currentLinkingArtifact, parseLinkingArtifact, tenantEmbedder } from "../linking/model-choice.js";
 import { loadLinkingInput } from "../linking/run-linking.js";
-import { DEFAULT_RANKER_TRAINING, linkingExamples, trainRanker } from "../linking/train-ranker.js";
+import type { ActivityLinker } from "../linking/learned-linker.js";
+import type { LinkingInput } from "../linking/linker.js";
+import { DEFAULT_RANKER_TRAINING, feedbackExamples, linkingExamples, trainRanker, type LinkingExample } from "../linking/train-ranker.js";
 import { WorklensError } from "../domain/errors.js";
 import type { Store } from "../store/store.js";
+import { deriveLinkFeedback } from "./link-feedback.js";
 import type { DayWindow, ErrorMeasure, ModelArtifact, ModelTrainer } from "./trainer.js";
 
 /** Fewer examples than this cannot both train the ranker and calibrate its confidence. */
@@ -14,8 +17,10 @@ const MIN_EXAMPLES = 20;
 
 /**
  * Model 1 in the registry. Its labels are the activities that name their issue, with
- * the key hidden. Its error is the share of them whose issue the model does not rank
- * first, over every activity kind it trains on.
+ * the key hidden, and the ranked links people reviewed (`deriveLinkFeedback`). Its
+ * error is the share of labelled activities it gets wrong, over every activity kind
+ * it trains on: a named issue not ranked first, a reviewed activity not linked to an
+ * issue the person confirmed, or one whose every issue was rejected linked anyway.
  */
 export const linkingTrainer: ModelTrainer = {
   kind: "linking",
@@ -25,13 +30,20 @@ export const linkingTrainer: ModelTrainer = {
     const after = startOfDay(window.from, "UTC");
     const before = startOfDay(nextDay(window.to), "UTC");
     const examples = linkingExamples(input, DEFAULT_RANKER_TRAINING.kinds).filter((e) => e.activity.startAt >= after && e.activity.startAt < before);
-    if (examples.length < MIN_EXAMPLES) {
-      throw new WorklensError("NOT_FOUND", `only ${String(examples.length)} activities from ${window.from} to ${window.to} name an imported issue; the linking model needs at least ${String(MIN_EXAMPLES)}`, "import more history, or pass --today a day after your data");
+    const { feedback } = await deriveLinkFeedback(store, input, window);
+    const reviewed = feedbackExamples(feedback, DEFAULT_RANKER_TRAINING.kinds, examples).length;
+    if (examples.length + reviewed < MIN_EXAMPLES) {
+      throw new WorklensError(
+        "NOT_FOUND",
+        `only ${String(examples.length)} activities from ${window.from} to ${window.to} name an imported issue and ${String(reviewed)} have reviewed links; the linking model needs at least ${String(MIN_EXAMPLES)} together`,
+        "import more history, review more suggestions, or pass --today a day after your data",
+      );
     }
     const artifact = trainRanker(input, backend, await tenantEmbedder(store), {
       ...DEFAULT_RANKER_TRAINING,
       after,
       before,
+      feedback,
       now: new Date(),
     });
     return artifact satisfies ModelArtifact;
@@ -60,5 +72,23 @@ async function linkingError(store: Store, artifact: ModelArtifact | null, window
     from: startOfDay(window.from, "UTC"),
     to: startOfDay(nextDay(window.to), "UTC"),
   });
-  return { error: metrics.n === 0 ? 0 : 1 - metrics.hit_at_1, n: metrics.n };
+  const reviewed = await reviewedExamples(store, input, window);
+  const misses = Math.round(metrics.n * (1 - metrics.hit_at_1)) + reviewed.filter((example) => !linkedRight(linker, example)).length;
+  const n = metrics.n + reviewed.length;
+  return { error: n === 0 ? 0 : misses / n, n };
+}
+
+/** The reviewed ranked links of the window, as examples of the kinds the model trains on. */
+async function reviewedExamples(store: Store, input: LinkingInput, window: DayWindow): Promise<LinkingExample[]> {
+  const { feedback } = await deriveLinkFeedback(store, input, window);
+  return feedbackExamples(feedback, DEFAULT_RANKER_TRAINING.kinds, []);
+}
+
+/**
+ * Whether the linker's link agrees with the reviews: linked first to a confirmed
+ * issue, or, for an activity whose issues were all rejected, not linked at all.
+ */
+function linkedRight(linker: ActivityLinker, example: LinkingExample): boolean {
+  const top = linker.link(example.activity).find((link) => link.rank === 0);
+  return example.truth.size === 0 ? top === undefined : top !== undefined && example.truth.has(top.issueId);
 }
