@@ -35,8 +35,13 @@ export interface TimeModelArtifact {
   trainedAt: string;
   /** First and last day of the training rows. */
   window: { from: string; to: string };
-  /** Mean absolute errors on the held-out rows, in seconds, of the model and of the rule-based seconds. */
-  metrics: { mae_seconds: number; n_train: number; n_test: number; baseline_mae_seconds: number };
+  /**
+   * Mean absolute errors on the held-out rows, in seconds, of the model trained on the
+   * `n_train` earlier rows and of the rule-based seconds. When `n_refit` is set, the
+   * saved trees were trained again on all `n_refit` rows, held-out ones included, so
+   * these errors estimate that model's error rather than measure it.
+   */
+  metrics: { mae_seconds: number; n_train: number; n_test: number; baseline_mae_seconds: number; n_refit?: number };
 }
 
 const artifactSchema = z.object({
@@ -48,7 +53,7 @@ const artifactSchema = z.object({
   interval: z.object({ low: z.number(), high: z.number() }),
   trainedAt: z.string(),
   window: z.object({ from: z.string(), to: z.string() }),
-  metrics: z.object({ mae_seconds: z.number(), n_train: z.number().int(), n_test: z.number().int(), baseline_mae_seconds: z.number() }),
+  metrics: z.object({ mae_seconds: z.number(), n_train: z.number().int(), n_test: z.number().int(), baseline_mae_seconds: z.number(), n_refit: z.number().int().optional() }),
 });
 
 export interface FeatureContribution {
@@ -95,7 +100,8 @@ export class TimeModel {
       const issue = parsed.error.issues[0];
       throw new WorklensError("INVALID_INPUT", `${source}: field ${issue?.path.join(".") ?? "?"} is invalid: ${issue?.message ?? "?"}`, "pass a time model artifact that worklens training wrote, or train a new one");
     }
-    const artifact: TimeModelArtifact = { ...parsed.data, model: parsed.data.model };
+    const { n_refit: refitRows, ...metrics } = parsed.data.metrics;
+    const artifact: TimeModelArtifact = { ...parsed.data, model: parsed.data.model, metrics: { ...metrics, ...(refitRows === undefined ? {} : { n_refit: refitRows }) } };
     if (artifact.featureNames.join(",") !== TIME_FEATURE_NAMES.join(",")) {
       throw new WorklensError("INVALID_INPUT", `${source}: trained on features [${artifact.featureNames.join(", ")}], which differ from this version's time features`, "train a new time model with this version of worklens");
     }

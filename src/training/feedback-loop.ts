@@ -7,7 +7,7 @@ import { runAllocation } from "../allocation/run-allocation.js";
 import { TimeModel, type TimeModelArtifact } from "../allocation/time-model.js";
 import { WorklensError } from "../domain/errors.js";
 import { EMBEDDING_SECRET, type RankerMode } from "../linking/model-choice.js";
-import { runLinking } from "../linking/run-linking.js";
+import { loadLinkingInput, runLinking } from "../linking/run-linking.js";
 import type { TrainingBackend } from "../ml/backend.js";
 import { loadNamedSuggestions, ticketDayError, type TicketDayError } from "../simulate/evaluate.js";
 import { importSimulation } from "../simulate/import-simulation.js";
@@ -16,8 +16,11 @@ import { simulateTeam, writeSimulation } from "../simulate/simulate.js";
 import type { TruthRow } from "../simulate/truth.js";
 import { Store } from "../store/store.js";
 import { applySimulatedCorrections, type AppliedCorrections } from "./feedback-corrections.js";
+import { ticketDayErrorParts, type ErrorParts } from "./feedback-error-parts.js";
 import { feedbackWindows, type FeedbackWindows } from "./feedback-windows.js";
-import { trainAndGate, type GateReport } from "./gate.js";
+import { trainAndGate, type GateOptions, type GateReport } from "./gate.js";
+import { deriveLinkFeedback } from "./link-feedback.js";
+import { linkingTrainer } from "./linking-trainer.js";
 import { timeTrainer } from "./time-trainer.js";
 
 export interface FeedbackLoopOptions {
@@ -39,6 +42,12 @@ export interface FeedbackLoopOptions {
   minHoldout?: number | undefined;
   /** Linking before allocation: the learned ranker by default, or the AI-off rules for comparison. */
   ranker?: RankerMode | undefined;
+  /**
+   * After the corrections, train the linking model on the reviewed links through the
+   * promotion gate and, when promoted, link and allocate again before the time model
+   * trains. True by default. It applies only with the learned ranker, because the rules do not learn.
+   */
+  relink?: boolean | undefined;
   /** A store to import into; it must be empty. When absent, a SQLite store in a temporary folder is used and deleted. */
   store?: Store | undefined;
   /** Registry timestamps; the run repeats exactly only with a fixed clock. */
@@ -47,9 +56,22 @@ export interface FeedbackLoopOptions {
   onStep?: ((step: string) => void) | undefined;
 }
 
-/** Ticket-day error in the units the report uses. */
+/** Ticket-day error in the units the report uses, split by where it comes from. */
 export interface FeedbackError extends TicketDayError {
   meanAbsoluteErrorMinutes: number;
+  parts: ErrorParts;
+  /** Meetings that name no issue key on the measured days, and how many of them are linked to an issue. */
+  keylessMeetings: { total: number; linked: number };
+}
+
+/** The linking step of the loop: labels read from the reviews, the gate, and the error once linked again. */
+export interface RelinkReport {
+  /** Activities with a label from a review, and those whose every reviewed issue was rejected. */
+  labelledActivities: number;
+  activitiesWithoutIssue: number;
+  gate: GateReport;
+  /** The evaluation days linked with the promoted model and allocated with the rules, or null when nothing was promoted. */
+  relinked: FeedbackError | null;
 }
 
 export interface FeedbackLoopReport {
@@ -60,9 +82,15 @@ export interface FeedbackLoopReport {
   windows: FeedbackWindows;
   corrections: AppliedCorrections;
   ranker: RankerMode;
+  /** The linking model trained on the reviews, or null when relinking was off or the rules linked. */
+  relink: RelinkReport | null;
   /** Linking with `ranker` and rule-based allocation, on the evaluation days. */
   before: FeedbackError;
-  /** The same days allocated with the promoted time model; null when the gate promoted nothing. */
+  /**
+   * The same days after the corrections: linked again when the linking gate promoted
+   * a model, then allocated with the time model when its gate promoted one. Null when
+   * neither gate promoted anything.
+   */
   after: FeedbackError | null;
   /** (before − after) / before of the mean absolute error; null without `after`. */
   relativeReduction: number | null;
@@ -70,7 +98,7 @@ export interface FeedbackLoopReport {
   /** The live time model after the gate, when it is the one the gate promoted. */
   model: TimeModelArtifact | null;
   /** Wall-clock seconds of each step. */
-  timings: { simulateSeconds: number; importSeconds: number; linkingSeconds: number; correctionSeconds: number; trainingSeconds: number; totalSeconds: number };
+  timings: { simulateSeconds: number; importSeconds: number; linkingSeconds: number; correctionSeconds: number; relinkSeconds: number; trainingSeconds: number; totalSeconds: number };
 }
 
 const DEFAULTS = { people: 8, days: 40, testDays: 10, correctionShare: 0.6 } as const;
@@ -79,10 +107,12 @@ const DEFAULTS = { people: 8, days: 40, testDays: 10, correctionShare: 0.6 } as 
  * Runs the feedback loop on a simulated team. It imports the team, links (with the
  * learned ranker unless told otherwise), allocates with the rules, and measures the
  * error per ticket-day on the last `testDays` working days. Then it stores simulated
- * corrections of the earlier days through the review service and trains the time
- * model through the promotion gate. When the gate promotes the model, the evaluation
- * days are allocated again with it and measured anew. The errors are the same for the
- * same options, but timings and registry timestamps vary.
+ * corrections of the earlier days through the review service. With the learned
+ * ranker, it trains the linking model on those reviews through the promotion gate
+ * and, when promoted, links and allocates every day again. Then it trains the time
+ * model through the gate. When the gate promotes that model, the evaluation days are
+ * allocated again with it and measured anew. The errors are the same for the same
+ * options, but timings and registry timestamps vary.
  */
 export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<FeedbackLoopReport> {
   const started = performance.now();
@@ -117,7 +147,7 @@ export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<Fee
     await runLinking(store, { ranker });
     await runAllocation(store, { from: windows.simulated.from, to: windows.simulated.to });
     const linkingSeconds = secondsSince(mark);
-    const before = await measure(store, result.truth, windows.evaluationDays);
+    const before = await measure(store, result.truth, windows.evaluationDays, windows.evaluation);
 
     step(`reviewing the suggestions of ${windows.corrected.from} to ${windows.corrected.to}`);
     mark = performance.now();
@@ -125,18 +155,33 @@ export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<Fee
     const corrections = await applySimulatedCorrections(store, result.truth, { ...windows.corrected, seed: simulation.seed, share });
     const correctionSeconds = secondsSince(mark);
 
-    step(`training the time model on ${windows.gate.trainingFrom} to ${windows.gate.trainingTo} and gating it on ${windows.gate.holdoutFrom} to ${windows.corrected.to}`);
-    mark = performance.now();
-    const gate = await trainAndGate(store, timeTrainer, options.backend, {
+    const gateOptions: GateOptions = {
       today: windows.gate.today,
       holdoutDays: windows.gate.holdoutDays,
       trainingDays: windows.gate.trainingDays,
       ...(options.minHoldout === undefined ? {} : { minHoldout: options.minHoldout }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-    });
+    };
+    mark = performance.now();
+    let relink: RelinkReport | null = null;
+    if (ranker === "learned" && options.relink !== false) {
+      step(`training the linking model on the reviewed links of ${windows.gate.trainingFrom} to ${windows.gate.trainingTo} and gating it on ${windows.gate.holdoutFrom} to ${windows.corrected.to}`);
+      relink = await relinkFromReviews(store, options.backend, gateOptions, async () => {
+        step("linking every day again with the promoted linking model and allocating with the rules");
+        await runLinking(store, { ranker });
+        await runAllocation(store, { from: windows.simulated.from, to: windows.simulated.to });
+        return measure(store, result.truth, windows.evaluationDays, windows.evaluation);
+      });
+    }
+    const relinkSeconds = secondsSince(mark);
+
+    step(`training the time model on ${windows.gate.trainingFrom} to ${windows.gate.trainingTo} and gating it on ${windows.gate.holdoutFrom} to ${windows.corrected.to}`);
+    mark = performance.now();
+    const gate = await trainAndGate(store, timeTrainer, options.backend, gateOptions);
     const trainingSeconds = secondsSince(mark);
 
-    let after: FeedbackError | null = null;
+    // Without a promoted time model, the rules allocate the relinked days, if any.
+    let after: FeedbackError | null = relink?.relinked ?? null;
     let model: TimeModelArtifact | null = null;
     const live = await store.models.live("time");
     if (gate.outcome === "promoted" && live !== undefined && live.id === gate.candidate?.id) {
@@ -144,7 +189,7 @@ export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<Fee
       const timeModel = TimeModel.fromArtifact(live.artifact, `registered time model ${String(live.version)}`);
       model = timeModel.artifact;
       await runAllocation(store, windows.evaluation, DEFAULT_ALLOCATION_OPTIONS, timeModel);
-      after = await measure(store, result.truth, windows.evaluationDays);
+      after = await measure(store, result.truth, windows.evaluationDays, windows.evaluation);
     }
 
     return {
@@ -153,6 +198,7 @@ export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<Fee
       days,
       testDays,
       ranker,
+      relink,
       windows,
       corrections,
       before,
@@ -160,7 +206,7 @@ export async function runFeedbackLoop(options: FeedbackLoopOptions): Promise<Fee
       relativeReduction: after === null || before.meanAbsoluteErrorSeconds === 0 ? null : (before.meanAbsoluteErrorSeconds - after.meanAbsoluteErrorSeconds) / before.meanAbsoluteErrorSeconds,
       gate,
       model,
-      timings: { simulateSeconds, importSeconds, linkingSeconds, correctionSeconds, trainingSeconds, totalSeconds: secondsSince(started) },
+      timings: { simulateSeconds, importSeconds, linkingSeconds, correctionSeconds, relinkSeconds, trainingSeconds, totalSeconds: secondsSince(started) },
     };
   } finally {
     if (options.store === undefined) await store.close();
@@ -179,11 +225,40 @@ async function fixEmbeddingSecret(store: Store, seed: number): Promise<void> {
   await store.settings.set(key, createHash("sha256").update(`worklens feedback loop ${String(seed)}`).digest("base64"));
 }
 
-async function measure(store: Store, truth: readonly TruthRow[], days: readonly string[]): Promise<FeedbackError> {
-  const first = days[0] ?? "";
-  const last = days[days.length - 1] ?? "";
-  const error = ticketDayError(await loadNamedSuggestions(store, first, last), truth, days);
-  return { ...error, meanAbsoluteErrorMinutes: Math.round((error.meanAbsoluteErrorSeconds / 60) * 10) / 10 };
+/**
+ * Trains the linking model on the self-supervised examples and the reviewed links
+ * through the gate, and runs `relinked` when the gate promotes it, so the loop
+ * links with it. Returns the counts of labels the reviews gave.
+ */
+async function relinkFromReviews(store: Store, backend: TrainingBackend, gateOptions: GateOptions, relinked: () => Promise<FeedbackError>): Promise<RelinkReport> {
+  const { feedback } = await deriveLinkFeedback(store, await loadLinkingInput(store));
+  const gate = await trainAndGate(store, linkingTrainer, backend, gateOptions);
+  return {
+    labelledActivities: feedback.length,
+    activitiesWithoutIssue: feedback.filter((f) => f.right.size === 0).length,
+    gate,
+    relinked: gate.outcome === "promoted" ? await relinked() : null,
+  };
+}
+
+async function measure(store: Store, truth: readonly TruthRow[], days: readonly string[], window: { from: string; to: string }): Promise<FeedbackError> {
+  const suggestions = await loadNamedSuggestions(store, window.from, window.to);
+  const error = ticketDayError(suggestions, truth, days);
+  return {
+    ...error,
+    meanAbsoluteErrorMinutes: Math.round((error.meanAbsoluteErrorSeconds / 60) * 10) / 10,
+    parts: ticketDayErrorParts(suggestions, truth, days),
+    keylessMeetings: await keylessMeetingLinks(store, window),
+  };
+}
+
+/** Counts the meetings of `window` (UTC days) that name no issue key, and those linked to an issue. */
+async function keylessMeetingLinks(store: Store, window: { from: string; to: string }): Promise<{ total: number; linked: number }> {
+  const meetings = (await store.activities.list({ from: Date.parse(`${window.from}T00:00:00Z`), to: Date.parse(`${window.to}T00:00:00Z`) + 86_400_000 })).filter(
+    (a) => a.kind === "meeting" && a.explicitKeys.length === 0,
+  );
+  const linked = new Set((await store.results.links()).map((l) => l.activityId));
+  return { total: meetings.length, linked: meetings.filter((m) => linked.has(m.id)).length };
 }
 
 function secondsSince(mark: number): number {

@@ -9,11 +9,14 @@ import { evaluateTimeModel, trainTimeModel } from "./time-training.js";
 describe("trainTimeModel with XGBoost", () => {
   let rows: LabelledTimeRow[];
   let artifact: TimeModelArtifact;
+  /** The model of the split alone, not trained again on the held-out rows. */
+  let split: TimeModelArtifact;
   let heldOut: LabelledTimeRow[];
 
   beforeAll(() => {
     rows = labelledRowsOf(generateTimeWorld(11, { people: 6, from: "2025-01-06", to: "2025-03-30" }));
     artifact = trainTimeModel(loadXGBoost(), rows, { now: Date.UTC(2025, 3, 1) });
+    split = trainTimeModel(loadXGBoost(), rows, { now: Date.UTC(2025, 3, 1), refit: false });
     const days = [...new Set(rows.map((r) => r.day))].sort();
     const firstHeldOut = days[days.length - Math.ceil(days.length * 0.2)] ?? "";
     heldOut = rows.filter((r) => r.day >= firstHeldOut);
@@ -26,10 +29,20 @@ describe("trainTimeModel with XGBoost", () => {
   });
 
   it("evaluates held-out rows as trained", () => {
-    const evaluation = evaluateTimeModel(artifact, heldOut);
-    expect(evaluation.mae_seconds).toBe(artifact.metrics.mae_seconds);
-    expect(evaluation.baseline_mae_seconds).toBe(artifact.metrics.baseline_mae_seconds);
+    const evaluation = evaluateTimeModel(split, heldOut);
+    expect(split.metrics.n_refit).toBeUndefined();
+    expect(evaluation.mae_seconds).toBe(split.metrics.mae_seconds);
+    expect(evaluation.baseline_mae_seconds).toBe(split.metrics.baseline_mae_seconds);
     expect(evaluation.coverage).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it("refits on every row", () => {
+    expect(artifact.metrics.n_refit).toBe(rows.length);
+    expect(artifact.metrics.mae_seconds).toBe(split.metrics.mae_seconds);
+    expect(artifact.interval).toEqual(split.interval);
+    expect(artifact.model).not.toEqual(split.model);
+    // The refitted model has seen the held-out rows, so it fits them closer than the split's model.
+    expect(evaluateTimeModel(artifact, heldOut).mae_seconds).toBeLessThan(split.metrics.mae_seconds);
   });
 
   it("stores window, interval and features", () => {

@@ -14,6 +14,11 @@ export interface TimeTrainingOptions {
   seed?: number | undefined;
   /** Share of the latest days held out for metrics and the interval; default 0.2. */
   heldOutShare?: number | undefined;
+  /**
+   * After the held-out days have given the metrics and the interval, train the saved
+   * model again on every row, held-out days included; default true.
+   */
+  refit?: boolean | undefined;
   /** Epoch milliseconds stored as `trainedAt`; default now. */
   now?: number | undefined;
 }
@@ -55,7 +60,8 @@ export interface TimeEvaluation {
  * Train the time model on labelled rows. The rows are split by day: the latest
  * `heldOutShare` of the distinct days is held out, the model trains on the rest, and
  * the held-out rows give the metrics (model and rule-based MAE) and the interval's
- * residual quantiles. Throws INVALID_INPUT with fewer than two distinct days.
+ * residual quantiles. Unless `refit` is false, the saved model then trains again on
+ * every row. Throws INVALID_INPUT with fewer than two distinct days.
  */
 export function trainTimeModel(backend: TrainingBackend, rows: readonly LabelledTimeRow[], options: TimeTrainingOptions = {}): TimeModelArtifact {
   const settings = settingsOf(options);
@@ -68,21 +74,11 @@ export function trainTimeModel(backend: TrainingBackend, rows: readonly Labelled
   const train = rows.filter((r) => r.day < firstTestDay);
   const test = rows.filter((r) => r.day >= firstTestDay);
 
-  const fitted = settings.target === "ratio" ? train.filter((r) => r.deterministicSeconds > 0) : train;
+  const fitted = fittedRows(train, settings.target);
   if (fitted.length === 0) {
     throw new WorklensError("INVALID_INPUT", "no training rows before the held-out days have rule-based seconds to train a ratio on", "train with target seconds");
   }
-  const featureCount = TIME_FEATURE_NAMES.length;
-  const matrix = new Float32Array(fitted.length * featureCount);
-  const labels = new Float32Array(fitted.length);
-  fitted.forEach((row, i) => {
-    matrix.set(row.values, i * featureCount);
-    labels[i] = settings.target === "ratio" ? Math.min(MAX_RATIO, row.label / row.deterministicSeconds) : row.label;
-  });
-  const model = backend.train(
-    { featureNames: TIME_FEATURE_NAMES, rows: matrix, labels },
-    { objective: settings.objective, rounds: settings.rounds, maxDepth: settings.maxDepth, eta: settings.eta, seed: settings.seed, minChildWeight: 1, subsample: 0.8, colsampleByTree: 0.8 },
-  );
+  const model = fitBooster(backend, fitted, settings);
 
   const provisional: TimeModelArtifact = {
     kind: "time",
@@ -98,11 +94,36 @@ export function trainTimeModel(backend: TrainingBackend, rows: readonly Labelled
   const timeModel = TimeModel.fromArtifact(provisional);
   const residuals = test.map((row) => row.label - timeModel.predict(row).seconds).sort((a, b) => a - b);
   const evaluation = evaluateTimeModel(provisional, test);
+  // The held-out days are the latest labels, the ones most like the days to come, so
+  // the saved model learns from them too. Its metrics and interval stay those of the
+  // model that did not see them, so they are estimates for the refitted model.
+  const all = fittedRows(rows, settings.target);
+  const refit = settings.refit && test.length > 0;
   return {
     ...provisional,
+    model: refit ? fitBooster(backend, all, settings) : model,
     interval: { low: conformalQuantile(residuals, 0.1), high: conformalQuantile(residuals, 0.9) },
-    metrics: { ...provisional.metrics, mae_seconds: evaluation.mae_seconds, baseline_mae_seconds: evaluation.baseline_mae_seconds },
+    metrics: { ...provisional.metrics, mae_seconds: evaluation.mae_seconds, baseline_mae_seconds: evaluation.baseline_mae_seconds, ...(refit ? { n_refit: all.length } : {}) },
   };
+}
+
+/** Rows the booster fits: all of them for seconds, those with rule-based seconds for the ratio. */
+function fittedRows(rows: readonly LabelledTimeRow[], target: TimeTarget): LabelledTimeRow[] {
+  return target === "ratio" ? rows.filter((r) => r.deterministicSeconds > 0) : [...rows];
+}
+
+function fitBooster(backend: TrainingBackend, fitted: readonly LabelledTimeRow[], settings: ReturnType<typeof settingsOf>): unknown {
+  const featureCount = TIME_FEATURE_NAMES.length;
+  const matrix = new Float32Array(fitted.length * featureCount);
+  const labels = new Float32Array(fitted.length);
+  fitted.forEach((row, i) => {
+    matrix.set(row.values, i * featureCount);
+    labels[i] = settings.target === "ratio" ? Math.min(MAX_RATIO, row.label / row.deterministicSeconds) : row.label;
+  });
+  return backend.train(
+    { featureNames: TIME_FEATURE_NAMES, rows: matrix, labels },
+    { objective: settings.objective, rounds: settings.rounds, maxDepth: settings.maxDepth, eta: settings.eta, seed: settings.seed, minChildWeight: 1, subsample: 0.8, colsampleByTree: 0.8 },
+  );
 }
 
 /** Errors of a model on labelled rows, next to those of the rule-based seconds. Predictions are the model's, before the capacity policy. */
@@ -152,6 +173,7 @@ function settingsOf(options: TimeTrainingOptions) {
     eta: options.eta ?? d.eta,
     seed: options.seed ?? d.seed,
     heldOutShare,
+    refit: options.refit ?? true,
     now: options.now,
   };
 }

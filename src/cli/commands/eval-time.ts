@@ -12,6 +12,7 @@ interface EvalTimeFlags {
   testDays: string;
   seed: string;
   ranker: string;
+  relink: boolean;
   json?: boolean;
   saveModel?: string;
   minReduction?: string;
@@ -53,6 +54,7 @@ export function registerEvalTime(evalCommand: Command, context: () => CommandCon
     .option("--test-days <n>", "last working days the error is measured on; the earlier ones are corrected", "10")
     .option("--seed <n>", "seed of the simulation and of the corrections", "1")
     .option("--ranker <ranker>", "linking before allocation: learned or rules", "learned")
+    .option("--no-relink", "do not train the linking model on the reviewed links and link again before the time model trains")
     .option("--json", "print the report as JSON")
     .option("--save-model <file>", "write the promoted time model artifact to this file")
     .option("--min-reduction <fraction>", "exit with code 6 when the error after is not at least this fraction lower than before, such as 0.3")
@@ -65,6 +67,7 @@ export function registerEvalTime(evalCommand: Command, context: () => CommandCon
         testDays: parseWholeNumber(flags.testDays, "--test-days", 1),
         seed: parseWholeNumber(flags.seed, "--seed", 0),
         ranker: parseRanker(flags.ranker),
+        relink: flags.relink,
       };
       const minReduction = flags.minReduction === undefined ? undefined : parseNumber(flags.minReduction, "--min-reduction", 1);
       const maxMae = flags.maxMaeMinutes === undefined ? undefined : parseNumber(flags.maxMaeMinutes, "--max-mae-minutes", 24 * 60);
@@ -92,7 +95,7 @@ function checkTargets(report: FeedbackLoopReport, minReduction: number | undefin
   if (minReduction === undefined && maxMae === undefined) return;
   const { after, relativeReduction } = report;
   if (after === null || relativeReduction === null) {
-    throw new WorklensError("TARGET_MISSED", `the gate promoted no time model (${report.gate.note}), so there is no error after corrections to compare with the target`, "see docs/evaluation.md for what moves the error");
+    throw new WorklensError("TARGET_MISSED", `no gate promoted a model (${report.gate.note}), so there is no error after corrections to compare with the target`, "see docs/evaluation.md for what moves the error");
   }
   if (minReduction !== undefined && relativeReduction < minReduction) {
     throw new WorklensError("TARGET_MISSED", `the error per ticket-day fell by ${percent(relativeReduction)}, less than the target ${percent(minReduction)}`, "see docs/evaluation.md for what moves the error");
@@ -107,18 +110,40 @@ function formatReport(report: FeedbackLoopReport): string {
   const lines = [
     `simulated ${String(report.people)} people for ${String(report.days)} working days (seed ${String(report.seed)}, synthetic data), linked with the ${report.ranker === "learned" ? "learned ranker" : "rules"}`,
     `corrected ${windows.corrected.from} to ${windows.corrected.to}: ${String(c.accepted)} accepted, ${String(c.edited)} edited, ${String(c.rejected)} rejected, ${String(c.skipped)} skipped`,
+    ...relinkLines(report),
     `gate: ${report.gate.note}`,
     `evaluated ${windows.evaluation.from} to ${windows.evaluation.to} (the last ${String(report.testDays)} working days)`,
     `  before  ${describeError(report.before)}`,
-    `  after   ${report.after === null ? "none: the gate promoted no time model" : describeError(report.after)}`,
+    ...(report.relink?.relinked == null ? [] : [`  relinked ${describeError(report.relink.relinked)}`]),
+    `  after   ${describeAfter(report)}`,
   ];
   if (report.relativeReduction !== null) lines.push(`  reduction ${percent(report.relativeReduction)}`);
   lines.push(`training ${formatError(timings.trainingSeconds)} s, total ${formatError(timings.totalSeconds)} s`);
   return `${lines.join("\n")}\n`;
 }
 
+function relinkLines(report: FeedbackLoopReport): string[] {
+  const { relink } = report;
+  if (relink === null) return [];
+  return [
+    `linking labels from reviews: ${String(relink.labelledActivities)} activities, ${String(relink.activitiesWithoutIssue)} with every reviewed issue rejected`,
+    `linking gate: ${relink.gate.note}`,
+  ];
+}
+
+function describeAfter(report: FeedbackLoopReport): string {
+  if (report.after === null) return "none: no gate promoted a model";
+  const note = report.model === null ? " (rule-based time: the gate promoted no time model)" : "";
+  return `${describeError(report.after)}${note}`;
+}
+
 function describeError(error: FeedbackError): string {
-  return `mean absolute error ${String(error.meanAbsoluteErrorMinutes)} min per ticket-day on ${String(error.ticketDays)} ticket-days; suggested / true time ${(error.trueSeconds === 0 ? 0 : error.suggestedSeconds / error.trueSeconds).toFixed(2)}`;
+  const { missed, falseLinks, misSized } = error.parts;
+  return [
+    `mean absolute error ${String(error.meanAbsoluteErrorMinutes)} min per ticket-day on ${String(error.ticketDays)} ticket-days; suggested / true time ${(error.trueSeconds === 0 ? 0 : error.suggestedSeconds / error.trueSeconds).toFixed(2)}`,
+    `          from ${String(missed.ticketDays)} ticket-days with no suggestion ${String(missed.minutes)} min, ${String(falseLinks.ticketDays)} suggestions on issues with no true time ${String(falseLinks.minutes)} min, ${String(misSized.ticketDays)} mis-sized ${String(misSized.minutes)} min`,
+    `          keyless meetings linked to an issue: ${String(error.keylessMeetings.linked)} of ${String(error.keylessMeetings.total)}`,
+  ].join("\n");
 }
 
 function percent(fraction: number): string {
