@@ -44,6 +44,23 @@ describe.each(BACKENDS)("trainAndGate on %s", (backend) => {
     expect(multiplier).toBeLessThan(0.75);
   });
 
+  it("compares with the model that serves without a registered one, not with the rules", async () => {
+    const { store } = handle;
+    // The confirmed seconds are exactly 0.7 of the suggested ones, so a default of 0.7 has no error to beat.
+    await seedLabels(store, { from: "2025-01-30", to: "2025-03-14", people: 3, confirm: (s) => 0.7 * s, noiseSeconds: 0 });
+    const bundled = { kind: "time" as const, version: 0, featureNames: ["suggested_seconds"], model: { multiplier: 0.7 }, trainedAt: "2025-01-01T00:00:00Z", window: { from: "2024-01-01", to: "2024-12-31" }, metrics: {} };
+    const trainer = { ...multiplierTrainer, unregisteredDefault: () => Promise.resolve({ artifact: bundled, name: "bundled time model" }) };
+
+    const report = await trainAndGate(store, trainer, xgboost, OPTIONS);
+
+    expect(report.reference.model).toBeNull();
+    expect(report.reference.name).toBe("bundled time model");
+    expect(report.reference.error).toBe((await multiplierTrainer.evaluate(store, bundled, report.holdoutWindow)).error);
+    expect(report.outcome).toBe("rejected");
+    expect(report.note).toMatch(/^rejected: held-out error [\d.]+ vs [\d.]+ of the bundled time model on 42 held-out labels .*; the candidate is not better$/);
+    expect(await store.models.live("time")).toBeUndefined();
+  });
+
   it("reports a training window without labels", async () => {
     const { store } = handle;
     await seedLabels(store, { from: "2025-03-01", to: "2025-03-14", people: 3, confirm: (s) => 0.7 * s, noiseSeconds: 300 });

@@ -28,8 +28,12 @@ export interface GateReport {
   holdoutN: number;
   /** The stored candidate; null when too little held-out data meant nothing was trained. */
   candidate: { id: number; version: number; error: number } | null;
-  /** The candidate's reference: the live model, or the AI-off rules when `model` is null. */
-  reference: { model: { id: number; version: number } | null; error: number };
+  /**
+   * The candidate's reference: the live model; when `model` is null, the model that
+   * serves without one, such as the bundled linking model, or the AI-off rules. `name`
+   * says which.
+   */
+  reference: { model: { id: number; version: number } | null; name: string; error: number };
   /** Reason for the promotion or rejection, as stored in the registry's note. */
   note: string;
 }
@@ -52,13 +56,15 @@ export async function trainAndGate(store: Store, trainer: ModelTrainer, backend:
   // NOTE: the live model may have been trained on days that are now held out, which
   // favours it. The gate then errs on the side of keeping the live model.
   const live = await store.models.live(kind);
-  const referenceName = live === undefined ? "AI-off rules" : `live v${live.version}`;
-  const reference = await trainer.evaluate(store, live?.artifact ?? null, holdoutWindow);
+  // Without a live model the candidate replaces whatever serves then: a bundled model, or the rules.
+  const fallback = live === undefined ? await trainer.unregisteredDefault?.(store) : undefined;
+  const referenceName = live !== undefined ? `live v${live.version}` : (fallback?.name ?? "AI-off rules");
+  const reference = await trainer.evaluate(store, live?.artifact ?? fallback?.artifact ?? null, holdoutWindow);
   const base = {
     kind,
     trainingWindow,
     holdoutWindow,
-    reference: { model: live === undefined ? null : { id: live.id, version: live.version }, error: reference.error },
+    reference: { model: live === undefined ? null : { id: live.id, version: live.version }, name: referenceName, error: reference.error },
   };
   const labels = `${String(reference.n)} held-out labels from ${holdoutWindow.from} to ${holdoutWindow.to}`;
   if (reference.n < minHoldout) {

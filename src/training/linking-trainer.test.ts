@@ -61,7 +61,7 @@ describe.each(BACKENDS)("linkingTrainer on Nutch in %s", (backend) => {
     expect(await store.models.list("linking")).toEqual([]);
   });
 
-  it("promotes a model better than the rules", async () => {
+  it("promotes a model better than the bundled one it replaces", async () => {
     const report = await trainAndGate(store, linkingTrainer, loadXGBoost(), GATE);
     expect(report.holdoutWindow).toEqual(HOLDOUT);
     expect(report.trainingWindow).toEqual({ from: "2010-07-06", to: "2011-01-01" });
@@ -69,7 +69,7 @@ describe.each(BACKENDS)("linkingTrainer on Nutch in %s", (backend) => {
     expect(report.reference.model).toBeNull();
     expect(report.outcome).toBe("promoted");
     expect(report.candidate?.error).toBeLessThan(report.reference.error);
-    expect(report.note).toMatch(/^promoted: held-out error [\d.]+ vs [\d.]+ of the AI-off rules on 69 held-out labels from 2011-01-02 to 2011-05-31$/);
+    expect(report.note).toMatch(/^promoted: held-out error [\d.]+ vs [\d.]+ of the bundled linking model on 69 held-out labels from 2011-01-02 to 2011-05-31$/);
 
     const live = await store.models.live("linking");
     expect(live?.id).toBe(report.candidate?.id);

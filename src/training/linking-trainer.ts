@@ -2,7 +2,7 @@ import { nextDay, startOfDay } from "../domain/time.js";
 import { evaluateLinking } from "../linking/evaluate.js";
 import { LearnedLinker } from "../linking/learned-linker.js";
 import { Linker } from "../linking/linker.js";
-import { currentLinkingArtifact, parseLinkingArtifact, tenantEmbedder } from "../linking/model-choice.js";
+import { BUNDLED_LINKING_MODEL, configuredEmbedder, currentLinkingArtifact, parseLinkingArtifact, readLinkingArtifact, tenantEmbedder } from "../linking/model-choice.js";
 import { loadLinkingInput } from "../linking/run-linking.js";
 import type { ActivityLinker } from "../linking/learned-linker.js";
 import type { LinkingInput } from "../linking/linker.js";
@@ -51,6 +51,13 @@ export const linkingTrainer: ModelTrainer = {
 
   async evaluate(store, artifact, window) {
     return linkingError(store, artifact, window);
+  },
+
+  async unregisteredDefault(store) {
+    // The bundled model serves only where the configured embedding is the one it was trained with.
+    const bundled = readLinkingArtifact(BUNDLED_LINKING_MODEL);
+    const embedder = await configuredEmbedder(store);
+    return bundled.embedding === embedder.name ? { artifact: bundled satisfies ModelArtifact, name: "bundled linking model" } : undefined;
   },
 
   async observedError(store, window) {

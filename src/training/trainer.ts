@@ -22,4 +22,10 @@ export interface ModelTrainer {
   evaluate(store: Store, artifact: ModelArtifact | null, window: DayWindow): Promise<ErrorMeasure>;
   /** Measures the error between what was suggested and what people confirmed in `window`, for drift. */
   observedError(store: Store, window: DayWindow): Promise<ErrorMeasure>;
+  /**
+   * The model that serves suggestions while none of this kind is registered, such as
+   * the bundled linking model; undefined when the AI-off rules serve then. A candidate
+   * must beat it to go live, because it is the model a promotion replaces.
+   */
+  unregisteredDefault?(store: Store): Promise<{ artifact: ModelArtifact; name: string } | undefined>;
 }

@@ -35,7 +35,7 @@ export function parseToday(value: string | undefined): string {
 
 /** Formats one gate report for the terminal. */
 export function formatGateReport(report: GateReport): string {
-  const reference = report.reference.model === null ? "AI-off rules" : `live v${String(report.reference.model.version)} (id ${String(report.reference.model.id)})`;
+  const reference = report.reference.model === null ? report.reference.name : `live v${String(report.reference.model.version)} (id ${String(report.reference.model.id)})`;
   const lines = [`${report.kind}: ${report.outcome.replaceAll("_", " ")}`];
   if (report.candidate !== null) {
     lines.push(`  candidate     v${String(report.candidate.version)} (id ${String(report.candidate.id)}), held-out error ${formatError(report.candidate.error)}`);
@@ -55,7 +55,7 @@ export function formatGateReport(report: GateReport): string {
 export function registerTrain(program: Command, context: () => CommandContext, env: NodeJS.ProcessEnv = process.env): void {
   program
     .command("train")
-    .description("train candidate models and promote each only if its error on the most recent 14 days of feedback is lower than the live model's (or the AI-off rules')")
+    .description("train candidate models and promote each only if its error on the most recent 14 days of feedback is lower than the live model's (or, with none live, the bundled linking model's or the AI-off rules')")
     .option("--kind <kind>", "linking, time or all", "all")
     .option("--today <day>", "day of the run, YYYY-MM-DD; the held-out feedback ends the day before (default: the current UTC day)")
     .option("--json", "print the reports as JSON")
