@@ -128,7 +128,7 @@ export function registerEval(program: Command, context: () => CommandContext): v
               `activities with a known issue: ${m.n}${m.mask_keys ? " (keys masked)" : ""}`,
               `Hit@1 ${m.hit_at_1}  Hit@3 ${m.hit_at_3}  MRR ${m.mrr}`,
               `linked/unlinked at confidence ${m.threshold}: precision ${m.precision}, recall ${m.recall}, F1 ${m.f1} (${m.linked} linked)`,
-              `true issue outside the window: ${m.truth_outside_window}; mean candidates: ${m.mean_candidates}`,
+              `true issue not among the candidates: ${m.truth_outside_window}; mean candidates: ${m.mean_candidates}`,
               ...(result.fitted ? [`fitted confidence: ${JSON.stringify(result.fitted)}`] : []),
             ].join("\n") + "\n",
           );
