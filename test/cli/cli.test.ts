@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_MASTER_KEY, TEST_POSTGRES_URL, testKeyProvider } from "../../src/store/test-support/backends.js";
@@ -32,6 +33,31 @@ afterAll(() => {
 });
 
 describe("worklens demo", () => {
+  it("runs with the learned models when no native library can be loaded", () => {
+    // A preload replaces koffi's load, through which worklens opens XGBoost, with one that records the call and fails.
+    const marker = join(folder, "native-library-load");
+    const preload = join(folder, "no-native-library.mjs");
+    writeFileSync(
+      preload,
+      `import { writeFileSync } from "node:fs";\nimport koffi from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules/koffi/index.js")).href)};\n` +
+        `koffi.load = (path) => { writeFileSync(${JSON.stringify(marker)}, String(path)); throw new Error("no native library here: " + path); };\n`,
+    );
+    const run = (args: string[]) => spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, BIN, ...args], { cwd: folder, encoding: "utf8", env: { ...process.env, WORKLENS_STORE: "" } });
+
+    const demo = run(["demo", "--out", join(folder, "demo-without-library")]);
+    expect(demo.stderr).toBe("");
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toContain("models: bundled linking model, bundled time model");
+    expect(demo.stdout).toMatch(/[1-9]\d* linked by ranking/);
+    expect(existsSync(marker)).toBe(false);
+
+    // Control: training does load the library through the replaced function, so the preload is in effect.
+    const train = run(["--store", join(folder, "demo-without-library/worklens.sqlite"), "train", "--today", "2010-08-13"]);
+    expect(train.status).toBe(8);
+    expect(train.stderr).toContain("apt-get install libxgboost0");
+    expect(existsSync(marker)).toBe(true);
+  });
+
   it("imports Nutch, suggests and writes the CSV", () => {
     const run = worklens(["demo", "--out", join(folder, "demo")], folder);
     expect(run.stderr).toBe("");
