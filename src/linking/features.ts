@@ -110,8 +110,8 @@ export class PersonActions {
   recent(personId: number, at: number, windowDays = 14): Map<number, number> {
     const result = new Map<number, number>();
     const list = this.sortedActions(personId);
-    // Only the actions inside the window are read, newest first, because a busy person has
-    // years of them; the newest action on an issue carries its weight.
+    // Only the actions inside the window are read, because a busy person has years of them.
+    // They are read newest first, so the first action met on an issue gives its weight.
     const oldest = firstAtOrAfter(list, at - windowDays * DAY_MS);
     // Strictly before `at`: an activity's own explicit key must not count as evidence for itself.
     for (let i = firstAtOrAfter(list, at) - 1; i >= oldest; i--) {

@@ -10,7 +10,7 @@ import { RANKER_FEATURES, RankerFeatureBuilder } from "./ranker-features.js";
 /**
  * An activity with known labels. Self-supervised examples name their issue's key,
  * which is hidden when their features are computed. Feedback examples come from
- * people's reviews of ranked links (`LinkFeedback`); one with an empty `truth` is an
+ * people's reviews of ranked links (`LinkFeedback`). One with an empty `truth` is an
  * activity whose every reviewed issue was rejected, so none of its candidates is right.
  */
 export interface LinkingExample {

@@ -33,7 +33,7 @@ export function registerModels(program: Command, context: () => CommandContext):
         }
         const rows = list.map((m) => [String(m.id), m.kind, `v${String(m.version)}`, m.status, formatInstant(m.createdAt), formatInstant(m.promotedAt), `${m.window.from} to ${m.window.to}`, formatMetric(m.metrics["holdout_error"]), formatMetric(m.metrics["reference_error"]), m.note ?? ""]);
         ctx.out(renderTable(["id", "kind", "version", "status", "created", "promoted", "trained on", "error", "reference error", "note"], rows));
-        // Without a live registered model, suggestions still come from somewhere; say where.
+        // Without a live registered model, a bundled model or the rules still serve, so the table names them.
         for (const unserved of (kind === undefined ? (["linking", "time"] as const) : [kind]).filter((k) => !list.some((m) => m.kind === k && m.status === "live"))) {
           ctx.out(`no live ${unserved} model is registered: ${unserved === "linking" ? "the bundled linking model (models/linking-default.json) links" : "rule-based time estimates the hours (only `worklens demo` uses the bundled time model)"}\n`);
         }
