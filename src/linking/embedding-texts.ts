@@ -2,7 +2,7 @@ import type { IssueText } from "../store/issue-repository.js";
 import type { Linker, LinkingInput } from "./linker.js";
 import { tokenize } from "./tokens.js";
 
-/** The two token lists the ranker embeds for an issue: all its text, and its summary alone. */
+/** Returns the two token lists the ranker embeds for an issue: all its text, and its summary alone. */
 export function issueEmbeddingTokens(text: IssueText): { all: string[]; summary: string[] } {
   const summary = tokenize(text.summary);
   return { all: [...summary, ...tokenize(text.description), ...tokenize(text.comments)], summary };

@@ -61,7 +61,7 @@ export class HashingEmbedder implements TextEmbedder {
     return vector;
   }
 
-  /** The signed slots of a token's word feature, then of each of its character trigrams. */
+  /** Returns the signed slots of a token's word feature, then of each of its character trigrams. */
   private tokenSlotsOf(token: string): Int32Array {
     const cached = this.tokenSlots.get(token);
     if (cached !== undefined) return cached;

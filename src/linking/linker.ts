@@ -302,9 +302,9 @@ function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
 }
 
 /**
- * The best `limit` candidates in order. When only a few of many are wanted, a bounded
- * insertion keeps them without sorting the rest: the ranker takes the best 100 of
- * every issue in the window for each activity.
+ * Returns the best `limit` candidates in order. When only a few of many are wanted, a
+ * bounded insertion keeps them without sorting the rest, because the ranker takes
+ * the best 100 of every issue in the window for each activity.
  */
 function bestFirst(candidates: RankedCandidate[], limit: number): RankedCandidate[] {
   if (candidates.length <= limit * 4) return candidates.sort(compareCandidates).slice(0, limit);

@@ -79,7 +79,7 @@ export class SentenceEmbedder implements TextEmbedder {
         const vector = pooled[i];
         if (vector === undefined) continue;
         if (vector.length !== this.dimensions) {
-          throw new WorklensError("INVALID_INPUT", `the sentence model ${this.name} returned ${String(vector.length)}-dimension vectors, not ${String(this.dimensions)}`, "check that the model folder holds one model");
+          throw new WorklensError("INVALID_INPUT", `the sentence model ${this.name} returned ${String(vector.length)}-dimension vectors, not ${String(this.dimensions)}`, "check that the model folder contains one model");
         }
         this.vectors.set(digest, vector);
       }

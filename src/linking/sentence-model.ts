@@ -116,7 +116,7 @@ class TransformersBackend implements SentenceBackend {
       const model = await transformers.AutoModel.from_pretrained(name, { dtype: "fp32", device: "cpu" });
       return new TransformersBackend(root, tokenizer, model);
     } catch (error) {
-      throw new WorklensError("INVALID_INPUT", `cannot load the sentence model in ${root}: ${error instanceof Error ? error.message : String(error)}`, "check that the folder holds a transformers.js model: config.json, tokenizer.json and onnx/model.onnx", { cause: error });
+      throw new WorklensError("INVALID_INPUT", `failed to load the sentence model in ${root}: ${error instanceof Error ? error.message : String(error)}`, "check that the folder contains a transformers.js model: config.json, tokenizer.json and onnx/model.onnx", { cause: error });
     }
   }
 

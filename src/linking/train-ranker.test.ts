@@ -53,8 +53,8 @@ function activity(id: number, kind: ActivityKind, startAt: number, keys: string[
 }
 
 /**
- * One person, three issues assigned to them, and 40 days of one commit naming an
- * issue (with words of its summary) and one daily stand-up that names none. The
+ * Builds one person, three issues assigned to them, and 40 days of one commit naming
+ * an issue (with words of its summary) and one daily stand-up that names none. The
  * rules make every assigned issue a candidate of the stand-up.
  */
 function world(): { input: LinkingInput; standups: ActivityRecord[] } {

@@ -96,7 +96,7 @@ export function linkingExamples(input: LinkingInput, kinds: readonly ActivityKin
   return examples.sort((a, b) => a.activity.startAt - b.activity.startAt || a.activity.id - b.activity.id);
 }
 
-/** The feedback of activities that name no issue, as examples; an activity with no right issue gets an empty truth. */
+/** Turns the feedback of activities that name no issue into examples. An activity with no right issue gets an empty truth. */
 export function feedbackExamples(feedback: readonly LinkFeedback[], kinds: readonly ActivityKind[], selfSupervised: readonly LinkingExample[]): LinkingExample[] {
   const named = new Set(selfSupervised.map((e) => e.activity.id));
   return feedback

@@ -114,7 +114,7 @@ export class GbdtModel {
 
   /** Returns the raw score before the objective's transform (log-odds for binary:logistic). */
   margin(row: ArrayLike<number>): number {
-    // XGBoost compares in float32; a Float32Array row already holds float32 values.
+    // XGBoost compares in float32, and a Float32Array row already contains float32 values.
     const values = row instanceof Float32Array ? row : Float32Array.from(row);
     return this.treeSum(values, 0, this.forest.roots.length, this.baseMargin);
   }
@@ -148,7 +148,7 @@ export class GbdtModel {
    * Adds the outputs of trees `from` to `to` to `sums[i]` for rows stored one after
    * another in `rows`, `width` columns each: for every row, or for the rows listed in
    * `only`. The loop runs tree by tree so each tree stays in the processor's cache
-   * while all rows go through it; on the ranker's candidates that took a half to a
+   * while all rows go through it. On the ranker's candidates that took a half to a
    * third of the time of scoring row by row, with the same sums.
    */
   addTrees(rows: Float32Array, width: number, sums: Float64Array, from: number, to: number, only?: Int32Array): void {
@@ -201,7 +201,7 @@ export class GbdtModel {
     return { bias, values };
   }
 
-  /** The child a row goes to from an inner node: x < threshold goes left, a missing value to the default side. */
+  /** Returns the child a row goes to from an inner node: x < threshold goes left, a missing value to the default side. */
   private childOf(node: number, row: Float32Array): number {
     const { left, feature, value, missingRight } = this.forest;
     const x = row[feature[node] as number] as number;

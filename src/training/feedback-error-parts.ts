@@ -35,7 +35,9 @@ export function ticketDayErrorParts(suggestions: readonly NamedSuggestion[], tru
 
   const sums = { missed: { ticketDays: 0, seconds: 0 }, falseLinks: { ticketDays: 0, seconds: 0 }, misSized: { ticketDays: 0, seconds: 0 } };
   for (const pair of pairs.values()) {
-    const part = pair.suggested === 0 ? sums.missed : pair.truth === 0 ? sums.falseLinks : sums.misSized;
+    let part = sums.misSized;
+    if (pair.suggested === 0) part = sums.missed;
+    else if (pair.truth === 0) part = sums.falseLinks;
     part.ticketDays += 1;
     part.seconds += Math.abs(pair.suggested - pair.truth);
   }

@@ -44,7 +44,7 @@ describe.each(BACKENDS)("trainAndGate on %s", (backend) => {
     expect(multiplier).toBeLessThan(0.75);
   });
 
-  it("compares with the model that serves without a registered one, not with the rules", async () => {
+  it("compares with the unregistered default", async () => {
     const { store } = handle;
     // The confirmed seconds are exactly 0.7 of the suggested ones, so a default of 0.7 has no error to beat.
     await seedLabels(store, { from: "2025-01-30", to: "2025-03-14", people: 3, confirm: (s) => 0.7 * s, noiseSeconds: 0 });

@@ -29,9 +29,9 @@ export interface GateReport {
   /** The stored candidate; null when too little held-out data meant nothing was trained. */
   candidate: { id: number; version: number; error: number } | null;
   /**
-   * The candidate's reference: the live model; when `model` is null, the model that
-   * serves without one, such as the bundled linking model, or the AI-off rules. `name`
-   * says which.
+   * The model the candidate was compared with. It is the live one, or when `model` is
+   * null, the model serving without one (such as the bundled linking model) or the
+   * AI-off rules, as `name` tells.
    */
   reference: { model: { id: number; version: number } | null; name: string; error: number };
   /** Reason for the promotion or rejection, as stored in the registry's note. */

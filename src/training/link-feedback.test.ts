@@ -36,6 +36,7 @@ async function seed(store: Store): Promise<Seeded> {
   const actor = { source: "ics" as const, externalId: "dev@example.com", email: "dev@example.com", tz: ZONE };
   const { personId, identityId } = await store.people.resolve(actor);
   await store.people.setTimeZone(personId, ZONE);
+
   for (const n of [1, 2, 3, 4, 5, 6, 7]) {
     await store.issues.upsert(
       { sourceId: String(30_000 + n), key: `PROJ-${String(n)}`, projectKey: "PROJ", isSubtask: false, createdAt: Date.UTC(2025, 0, 1), text: { summary: `Issue ${String(n)}`, description: "", comments: "" } },
@@ -44,6 +45,7 @@ async function seed(store: Store): Promise<Seeded> {
   }
   const issueIds = await store.issues.idsByKey();
   const issue = (key: string) => issueIds.get(key) ?? -1;
+
   await store.activities.insert(
     PLAN.map((p) => ({
       sourceUid: p.uid,
@@ -60,11 +62,13 @@ async function seed(store: Store): Promise<Seeded> {
       text: {},
     })),
   );
+
   // Stored records carry no source uid; every planned meeting starts at its own instant.
   const stored = await store.activities.list();
   const uidOf = new Map(PLAN.map((p) => [Date.parse(p.at), p.uid]));
   const ids = new Map(stored.map((a) => [uidOf.get(a.startAt) ?? "", a.id]));
   const activity = (uid: string) => ids.get(uid) ?? -1;
+
   const links: LinkRecord[] = PLAN.flatMap((p) =>
     "link" in p ? [{ activityId: activity(p.uid), issueId: issue(p.link), rank: 0, score: 1, confidence: "key" in p ? 0.99 : 0.8, method: "key" in p ? ("explicit" as const) : ("ranked" as const), evidence: [] }] : [],
   );
@@ -73,7 +77,7 @@ async function seed(store: Store): Promise<Seeded> {
   return { issue, activity, personId };
 }
 
-/** The report's labels by activity id, with issue ids as sorted arrays. */
+/** Returns the report's labels by activity id, with issue ids as sorted arrays. */
 function labelsOf(report: LinkFeedbackReport): Map<number, { right: number[]; wrong: number[] }> {
   const sorted = (ids: ReadonlySet<number>) => [...ids].sort((a, b) => a - b);
   return new Map(report.feedback.map((f) => [f.activity.id, { right: sorted(f.right), wrong: sorted(f.wrong) }]));
@@ -89,7 +93,7 @@ describe.each(BACKENDS)("deriveLinkFeedback on %s", (backend) => {
     const { store } = handle;
     const { issue, personId } = seeded;
     const ref = (key: string | null) => ({ personId, day: DAY, issueId: key === null ? null : issue(key) });
-    // PROJ-1 holds the "accepted" and the "named" meeting: an hour.
+    // PROJ-1 contains the "accepted" and the "named" meeting: an hour.
     await acceptSuggestion(store, ref("PROJ-1"), {}, by);
     await acceptSuggestion(store, ref("PROJ-2"), { seconds: 1200 }, by);
     await rejectSuggestion(store, ref("PROJ-3"), by);
@@ -117,7 +121,7 @@ describe.each(BACKENDS)("deriveLinkFeedback on %s", (backend) => {
     expect(labels.get(activity("moved-all"))).toEqual({ right: ids("PROJ-5"), wrong: ids("PROJ-4") });
     expect(labels.get(activity("edited-elsewhere"))).toEqual({ right: ids("PROJ-1"), wrong: ids("PROJ-6") });
     expect(labels.get(activity("moved-part"))).toEqual({ right: ids("PROJ-3", "PROJ-7"), wrong: [] });
-    // A named key is already a label, unlinked time names no ranked issue, and a day nobody reviewed says nothing.
+    // A named key is already a label, unlinked time names no ranked issue, and an unreviewed day gives no label.
     expect(labels.has(activity("named"))).toBe(false);
     expect(labels.has(activity("unlinked"))).toBe(false);
     expect(labels.has(activity("not-reviewed"))).toBe(false);

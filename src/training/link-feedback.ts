@@ -40,7 +40,7 @@ interface Verdict {
  * - edited onto another issue: the whole time went there, so the suggested issue is
  *   wrong and the other one right.
  * - moved (audit action "suggestion.move"): the target issue is right. When part of
- *   the time stayed (the source is edited), the source is right too; when all of it
+ *   the time stayed (the source is edited), the source is right too. When all of it
  *   moved (the source is rejected), the source is wrong.
  * - rejected without a move: the person logged that time nowhere. The review screen
  *   offers a move for time on the wrong issue, so a plain rejection is read as "this

@@ -19,8 +19,8 @@ const MIN_EXAMPLES = 20;
  * Model 1 in the registry. Its labels are the activities that name their issue, with
  * the key hidden, and the ranked links people reviewed (`deriveLinkFeedback`). Its
  * error is the share of labelled activities it gets wrong, over every activity kind
- * it trains on: a named issue not ranked first, a reviewed activity not linked to an
- * issue the person confirmed, or one whose every issue was rejected linked anyway.
+ * it trains on. Wrong means a named issue not ranked first, a reviewed activity not
+ * linked to an issue the person confirmed, or a linked activity whose every issue was rejected.
  */
 export const linkingTrainer: ModelTrainer = {
   kind: "linking",
@@ -85,15 +85,15 @@ async function linkingError(store: Store, artifact: ModelArtifact | null, window
   return { error: n === 0 ? 0 : misses / n, n };
 }
 
-/** The reviewed ranked links of the window, as examples of the kinds the model trains on. */
+/** Returns the reviewed ranked links of the window as examples of the kinds the model trains on. */
 async function reviewedExamples(store: Store, input: LinkingInput, window: DayWindow): Promise<LinkingExample[]> {
   const { feedback } = await deriveLinkFeedback(store, input, window);
   return feedbackExamples(feedback, DEFAULT_RANKER_TRAINING.kinds, []);
 }
 
 /**
- * Whether the linker's link agrees with the reviews: linked first to a confirmed
- * issue, or, for an activity whose issues were all rejected, not linked at all.
+ * Checks that the linker's link agrees with the reviews. The activity must be linked
+ * first to a confirmed issue, or not linked at all when all its issues were rejected.
  */
 function linkedRight(linker: ActivityLinker, example: LinkingExample): boolean {
   const top = linker.link(example.activity).find((link) => link.rank === 0);

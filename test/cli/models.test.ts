@@ -52,7 +52,7 @@ describe("worklens models", () => {
     expect(table.stdout).toMatch(/^id\s+kind\s+version\s+status/);
     expect(table.stdout).toMatch(/1\s+time\s+v1\s+live/);
     expect(table.stdout).toMatch(/2\s+time\s+v2\s+candidate/);
-    // A time model is live; no linking model is, so the table says what links instead.
+    // A time model is live but no linking model is, so the output names what links instead.
     expect(table.stdout).toContain("no live linking model is registered: the bundled linking model (models/linking-default.json) links\n");
     expect(table.stdout).not.toContain("no live time model");
 

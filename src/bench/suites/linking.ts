@@ -123,9 +123,11 @@ async function measureModel(dataset: Dataset, mode: RankerMode, repeats: number)
   progress(`  linking: ${dataset.name}, ${mode}`);
   const input = await loadLinkingInput(dataset.store);
   const factory = await linkerFactory(dataset.store, mode);
+
   let started = performance.now();
   const linker = await factory(input);
   const constructMs = performance.now() - started;
+
   const wall: number[] = [];
   const cpu: number[] = [];
   let activities = 0;
@@ -137,13 +139,15 @@ async function measureModel(dataset: Dataset, mode: RankerMode, repeats: number)
     const used = process.cpuUsage(cpuBefore);
     cpu.push((used.user + used.system) / 1000);
   }
+
   started = performance.now();
   await runLinking(dataset.store, { ranker: mode });
   const endToEndMs = performance.now() - started;
+
   return {
     dataset: dataset.name,
     activities,
-    withoutKey: input.activities.filter((a) => a.kind !== "out_of_office" && a.explicitKeys.length === 0).length,
+    withoutKey: keyless(input).length,
     mode,
     constructMs,
     linkMs: median(wall),

@@ -3,8 +3,8 @@ import { join } from "node:path";
 
 /**
  * Writes a tiny but valid transformers.js feature-extraction model: a word-level
- * tokenizer, a BERT config and an ONNX graph whose token vector is a row of a fixed
- * table plus the token's attention mask (1 for a real token, 0 for padding). Its
+ * tokenizer, a BERT config and an ONNX graph. The graph's token vector is a row of a
+ * fixed table plus the token's attention mask (1 for a real token, 0 for padding). Its
  * sentence vectors are therefore the normalised means of table rows plus 1, which a
  * test can compute by hand, and padding vectors are not zero, as in real models.
  */
